@@ -1,0 +1,84 @@
+// A value that changes over time, with listeners and an async-iterable stream per subscriber.
+// The stream yields the current value first, then every change; each subscriber has a bounded
+// queue that drops its oldest entries when it falls behind (for status, the newest value is what
+// matters), so a slow reader never grows memory or slows the writer.
+import { RingBuffer } from './ring-buffer.js';
+
+export interface StreamOptions {
+  readonly signal?: AbortSignal;
+  /** How many unread values a subscriber may hold before its oldest are dropped. @default 64 */
+  readonly capacity?: number;
+}
+
+export class Watchable<T> {
+  #value: T;
+  #listeners = new Set<(value: T) => void>();
+  #ended = false;
+
+  constructor(initial: T) {
+    this.#value = initial;
+  }
+
+  get value(): T {
+    return this.#value;
+  }
+
+  set(value: T): void {
+    if (this.#ended) return;
+    this.#value = value;
+    for (const listener of [...this.#listeners]) listener(value);
+  }
+
+  /** Calls `listener` on every change (not with the current value). Returns the unsubscribe. */
+  on(listener: (value: T) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Ends every stream; later `set`s are ignored. */
+  end(): void {
+    this.#ended = true;
+    for (const listener of [...this.#listeners]) listener(this.#value);
+    this.#listeners.clear();
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  stream(options: StreamOptions = {}): AsyncIterableIterator<T> {
+    const queue = new RingBuffer<T>(options.capacity ?? 64, 'drop-oldest');
+    queue.push(this.#value);
+    let wake: (() => void) | undefined;
+    let done = this.#ended;
+    const finish = (): void => {
+      done = true;
+      unsubscribe();
+      options.signal?.removeEventListener('abort', finish);
+      wake?.();
+    };
+    const unsubscribe = this.on((value) => {
+      if (this.#ended) return finish();
+      queue.push(value);
+      wake?.();
+    });
+    if (options.signal?.aborted) finish();
+    else options.signal?.addEventListener('abort', finish, { once: true });
+
+    const iterator: AsyncIterableIterator<T> = {
+      next: async (): Promise<IteratorResult<T>> => {
+        while (queue.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        if (queue.length > 0) return { done: false, value: queue.shift() as T };
+        return { done: true, value: undefined };
+      },
+      return: async (): Promise<IteratorResult<T>> => {
+        finish();
+        queue.drain();
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+}
