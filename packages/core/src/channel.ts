@@ -100,9 +100,6 @@ export class Channel<Out, In> {
           this.outbox.kick();
         }
       }),
-      this.gate.onChange((change) => {
-        if (change.to.state === 'open') this.outbox.kick();
-      }),
     );
   }
 

@@ -61,6 +61,7 @@ export class Outbox<M> {
   #again = false;
   #inFlight: { id: string; deadline: AbortController } | undefined;
   #retryStreak = 0;
+  readonly #unsubscribeGate: () => void;
 
   constructor(options: OutboxOptions<M>) {
     this.#store = options.store;
@@ -75,6 +76,9 @@ export class Outbox<M> {
     this.#sendTimeoutMs = options.sendTimeoutMs ?? OUTBOX_DEFAULTS.sendTimeoutMs;
     this.#maxRetriable = options.maxRetriableAttempts ?? OUTBOX_DEFAULTS.maxRetriableAttempts;
     this.#retryBackoff = backoffPolicy(options.retryBackoff ?? OUTBOX_DEFAULTS.retryBackoff);
+    this.#unsubscribeGate = this.#gate.onChange((change) => {
+      if (change.to.state === 'open') this.kick();
+    });
   }
 
   /** The id of the message being sent right now. */
@@ -142,6 +146,7 @@ export class Outbox<M> {
   /** Stops sending; waits up to `graceMs` for the send in flight, then abandons it (its outcome becomes unknown). */
   async close(options: { readonly graceMs?: number } = {}): Promise<void> {
     this.#closing.abort();
+    this.#unsubscribeGate();
     const draining = this.#draining;
     if (!draining) return;
     const grace = options.graceMs ?? 0;
