@@ -1,0 +1,16 @@
+// @tether/signal-transport: the Signal adapter for @tether/core. Two backends behind one
+// Transport v1 — signal-cli-rest-api (json-rpc mode) and signal-cli's JSON-RPC daemon — plus the
+// pure wire layer (envelopes → typed events, errors → send outcomes, recipients, masking).
+export { createSignalTransport, backoffFor, parseSignalUrl } from './create.js';
+export type { SignalEndpoint, SignalTransport, SignalTransportOptions } from './create.js';
+export { createSignalChannel, SIGNAL_CHANNEL_DEFAULTS } from './signal-channel.js';
+export type { SignalChannel, SignalChannelOptions } from './signal-channel.js';
+export { RestTransport } from './rest-transport.js';
+export type { BackendInfo, RestTransportOptions } from './rest-transport.js';
+export { JsonRpcTransport } from './jsonrpc-transport.js';
+export type { JsonRpcTransportOptions, ReceiveMode } from './jsonrpc-transport.js';
+export type { JsonRpcEndpoint } from './jsonrpc-socket.js';
+export { LossWindows } from './loss-windows.js';
+export type { LossWindow, LossWindowOptions } from './loss-windows.js';
+export type { FrameCounters } from './frame-counters.js';
+export * from './wire/index.js';

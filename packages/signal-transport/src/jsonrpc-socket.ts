@@ -1,0 +1,138 @@
+// One connection to signal-cli's JSON-RPC daemon: newline-delimited JSON over TCP or a Unix
+// socket. Requests are matched to responses by id (signal-cli answers out of order); `receive`
+// notifications go to the handler. When the socket ends, every pending request learns it.
+import net from 'node:net';
+import { noopLogger, type Logger } from '@tether/core';
+import { encodeRequest, LineDecoder, parseJsonRpcLine, type JsonRpcErrorObject, type JsonRpcSingle } from './wire/index.js';
+
+export type CallResult =
+  | { readonly kind: 'result'; readonly result: unknown }
+  | { readonly kind: 'error'; readonly error: JsonRpcErrorObject }
+  /** The socket ended before the answer came. */
+  | { readonly kind: 'lost'; readonly error: string };
+
+export interface JsonRpcEndpoint {
+  readonly tcp?: { readonly host: string; readonly port: number };
+  readonly path?: string;
+}
+
+interface Pending {
+  readonly resolve: (result: CallResult) => void;
+}
+
+export class JsonRpcSocket {
+  readonly #socket: net.Socket;
+  readonly #pending = new Map<string, Pending>();
+  readonly #decoder = new LineDecoder();
+  readonly #logger: Logger;
+  #nextId = 1;
+  #ended = false;
+  readonly ended: Promise<Error | undefined>;
+
+  private constructor(socket: net.Socket, onNotification: (method: string, params: unknown) => void, onActivity: () => void, logger: Logger) {
+    this.#socket = socket;
+    this.#logger = logger;
+    let endError: Error | undefined;
+    socket.on('error', (error) => (endError ??= error));
+    this.ended = new Promise((resolve) => {
+      socket.on('close', () => {
+        this.#ended = true;
+        for (const pending of this.#pending.values()) pending.resolve({ kind: 'lost', error: 'the connection to signal-cli closed before the answer' });
+        this.#pending.clear();
+        resolve(endError);
+      });
+    });
+    socket.on('data', (chunk: Buffer) => {
+      onActivity();
+      const { lines, oversizedLines } = this.#decoder.push(chunk);
+      if (oversizedLines > 0) this.#logger.warn({ oversizedLines }, 'oversized JSON-RPC lines dropped');
+      for (const line of lines) this.#dispatch(parseJsonRpcLine(line), onNotification);
+    });
+  }
+
+  /** Opens the socket; rejects on failure or when `signal` aborts. */
+  static open(
+    endpoint: JsonRpcEndpoint,
+    signal: AbortSignal,
+    handlers: { onNotification: (method: string, params: unknown) => void; onActivity: () => void; logger?: Logger },
+  ): Promise<JsonRpcSocket> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(new Error('connect aborted'));
+      const socket = endpoint.path ? net.connect({ path: endpoint.path }) : net.connect({ host: endpoint.tcp!.host, port: endpoint.tcp!.port });
+      socket.setNoDelay(true);
+      const fail = (error: Error): void => {
+        cleanup();
+        socket.destroy();
+        reject(error);
+      };
+      const onAbort = (): void => fail(new Error('connect aborted'));
+      const onConnect = (): void => {
+        cleanup();
+        resolve(new JsonRpcSocket(socket, handlers.onNotification, handlers.onActivity, handlers.logger ?? noopLogger));
+      };
+      const cleanup = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        socket.off('error', fail);
+        socket.off('connect', onConnect);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      socket.once('error', fail);
+      socket.once('connect', onConnect);
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.#ended && !this.#socket.destroyed;
+  }
+
+  /**
+   * Writes one request. Returns the answer's promise, or undefined when the socket is closed (so
+   * nothing was written). `abandon` stops waiting without forgetting the id: a late answer still
+   * resolves `late`.
+   */
+  request(method: string, params?: unknown): { readonly answer: Promise<CallResult>; readonly id: string } | undefined {
+    if (!this.isOpen) return undefined;
+    const id = `tether-${this.#nextId++}`;
+    const answer = new Promise<CallResult>((resolve) => this.#pending.set(id, { resolve }));
+    this.#socket.write(encodeRequest(id, method, params));
+    return { answer, id };
+  }
+
+  /** Sends a request and waits for its answer, or until `signal` aborts (then rejects). */
+  async call(method: string, params: unknown, signal: AbortSignal): Promise<CallResult> {
+    const sent = this.request(method, params);
+    if (!sent) return { kind: 'lost', error: 'the connection to signal-cli is closed' };
+    return await new Promise<CallResult>((resolve, reject) => {
+      const onAbort = (): void => reject(new Error(`${method} got no answer before the deadline`));
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      void sent.answer.then((result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      });
+    });
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  #dispatch(message: ReturnType<typeof parseJsonRpcLine>, onNotification: (method: string, params: unknown) => void): void {
+    const items: readonly JsonRpcSingle[] = message.kind === 'batch' ? message.items : [message];
+    for (const item of items) {
+      if (item.kind === 'notification') {
+        onNotification(item.method, item.params);
+      } else if (item.kind === 'response') {
+        const pending = item.id === null ? undefined : this.#pending.get(String(item.id));
+        if (!pending) {
+          if ('error' in item) this.#logger.warn({ code: item.error.code }, 'JSON-RPC error for no pending request');
+          continue;
+        }
+        this.#pending.delete(String(item.id));
+        pending.resolve('error' in item ? { kind: 'error', error: item.error } : { kind: 'result', result: item.result });
+      } else {
+        this.#logger.warn({ reason: item.reason }, 'invalid JSON-RPC line dropped');
+      }
+    }
+  }
+}

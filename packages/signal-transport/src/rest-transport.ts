@@ -1,0 +1,132 @@
+// signal-cli-rest-api in json-rpc mode: `/v1/about` must say json-rpc, incoming messages arrive
+// on the WebSocket `/v1/receive/{account}`, sends are `POST /v2/send` with a deadline, and
+// `GET /v1/accounts` is the readiness probe (`/v1/health` is always 204 and proves nothing).
+import http from 'node:http';
+import https from 'node:https';
+import { noopLogger, TransportError, type ConnectOptions, type Link, type Logger, type SendOptions, type SendOutcome, type Transport } from '@tether/core';
+import WebSocket from 'ws';
+import { handleFrame, newFrameCounters, parseJsonOrUndefined, type FrameCounters } from './frame-counters.js';
+import { httpRequest } from './http-request.js';
+import { classifyRestProbe, classifyRestSend, maskPhoneNumbers, parseAbout, restSendBody, type IncomingEvent, type OutgoingMessage } from './wire/index.js';
+import { WebSocketLink } from './ws-link.js';
+
+export interface BackendInfo {
+  readonly kind: 'rest' | 'jsonrpc';
+  readonly url: string;
+  readonly mode?: string;
+  readonly version?: string;
+}
+
+export interface RestTransportOptions {
+  /** `http://host:port` of signal-cli-rest-api. */
+  readonly url: string;
+  /** The account, E.164. */
+  readonly account: string;
+  readonly logger?: Logger;
+}
+
+export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> {
+  readonly specificationVersion = 'v1' as const;
+  readonly kind = 'signal-rest';
+  readonly counters: FrameCounters = newFrameCounters();
+  readonly #base: URL;
+  readonly #account: string;
+  readonly #logger: Logger;
+  readonly #agent: http.Agent;
+  #info: BackendInfo;
+
+  constructor(options: RestTransportOptions) {
+    this.#base = new URL(options.url);
+    this.#account = options.account;
+    this.#logger = (options.logger ?? noopLogger).child({ component: 'signal-rest' });
+    this.#agent = this.#base.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    this.#info = { kind: 'rest', url: this.#base.origin };
+  }
+
+  get info(): BackendInfo {
+    return this.#info;
+  }
+
+  async connect(options: ConnectOptions<IncomingEvent>): Promise<Link> {
+    const about = await httpRequest(this.#url('/v1/about'), { method: 'GET', signal: options.signal, agent: this.#agent });
+    if (!about.ok) throw new TransportError(`signal-cli-rest-api at ${this.#base.origin} is unreachable: ${about.error}`);
+    if (about.status !== 200) throw new TransportError(`GET /v1/about answered ${about.status}`);
+    const parsed = parseAbout(parseJsonOrUndefined(about.body));
+    if (!parsed.ok) {
+      const error = new TransportError(parsed.error);
+      error.retriable = false;
+      throw error;
+    }
+    this.#info = { kind: 'rest', url: this.#base.origin, mode: parsed.mode, version: parsed.version };
+    const socket = await this.#openSocket(options.signal);
+    return new WebSocketLink(
+      socket,
+      () => options.onActivity?.(),
+      (data) => handleFrame(parseJsonOrUndefined(data), this.#account, this.counters, this.#logger, options.onIncoming),
+    );
+  }
+
+  async send(message: OutgoingMessage, options: SendOptions): Promise<SendOutcome> {
+    const body = restSendBody(this.#account, message);
+    if (!body.ok) return { kind: 'failed', error: maskPhoneNumbers(body.error.message) };
+    const result = await httpRequest(this.#url('/v2/send'), { method: 'POST', body: JSON.stringify(body.body), signal: options.signal, agent: this.#agent });
+    if (!result.ok) return { kind: result.written ? 'unknown' : 'not-sent', error: result.error };
+    return classifyRestSend(result.status, result.body);
+  }
+
+  async probe(signal: AbortSignal): Promise<boolean> {
+    const result = await httpRequest(this.#url('/v1/accounts'), { method: 'GET', signal, agent: this.#agent });
+    return result.ok && classifyRestProbe(result.status, result.body, this.#account);
+  }
+
+  /** Submits a solved captcha for a rate-limit challenge. Resolves with an error text, or undefined on success. */
+  async submitChallenge(token: string, captcha: string, signal: AbortSignal): Promise<string | undefined> {
+    const path = `/v1/accounts/${encodeURIComponent(this.#account)}/rate-limit-challenge`;
+    const result = await httpRequest(this.#url(path), { method: 'POST', body: JSON.stringify({ challenge_token: token, captcha }), signal, agent: this.#agent });
+    if (!result.ok) return result.error;
+    if (result.status >= 200 && result.status < 300) return undefined;
+    return maskPhoneNumbers(`signal-cli-rest-api answered ${result.status}: ${result.body.slice(0, 300)}`);
+  }
+
+  /** Closes idle keep-alive sockets. */
+  dispose(): void {
+    this.#agent.destroy();
+  }
+
+  #url(path: string): URL {
+    return new URL(path, this.#base);
+  }
+
+  #openSocket(signal: AbortSignal): Promise<WebSocket> {
+    const url = new URL(`/v1/receive/${encodeURIComponent(this.#account)}`, this.#base);
+    url.protocol = this.#base.protocol === 'https:' ? 'wss:' : 'ws:';
+    return new Promise<WebSocket>((resolve, reject) => {
+      if (signal.aborted) return reject(new TransportError('connect aborted', { cause: signal.reason }));
+      const socket = new WebSocket(url, { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
+      socket.on('error', () => {}); // errors are reported through 'close' (see WebSocketLink); never crash
+      const fail = (error: Error): void => {
+        cleanup();
+        socket.terminate();
+        reject(error);
+      };
+      const onAbort = (): void => fail(new TransportError('connect aborted', { cause: signal.reason }));
+      const onError = (error: Error): void => fail(new TransportError(`WebSocket failed: ${error.message}`, { cause: error }));
+      const onUnexpected = (_request: unknown, response: http.IncomingMessage): void =>
+        fail(new TransportError(`WebSocket upgrade refused with HTTP ${response.statusCode ?? 0}`));
+      const onOpen = (): void => {
+        cleanup();
+        resolve(socket);
+      };
+      const cleanup = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        socket.off('error', onError);
+        socket.off('open', onOpen);
+        socket.off('unexpected-response', onUnexpected);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      socket.once('error', onError);
+      socket.once('open', onOpen);
+      socket.once('unexpected-response', onUnexpected);
+    });
+  }
+}

@@ -1,0 +1,77 @@
+// Classifies the answer to a signal-cli-rest-api `POST /v2/send` into a SendOutcome
+// (DECISIONS §2), for both success shapes: release 0.100's object and master's array.
+
+import type { RecipientFailure, SendOutcome } from '@tether/core';
+import { cleanErrorText, outcomeForText } from './classify-text.js';
+import { arrayField, firstText, isObject, objectField, parseJson, stringField, type JsonObject } from './json-read.js';
+
+export function classifyRestSend(status: number, bodyText: string): SendOutcome {
+  // A 2xx means signal-cli accepted the message: even an unreadable body must not cause a resend.
+  if (status >= 200 && status < 300) return sent(parseJson(bodyText));
+  const body = parseJson(bodyText);
+  const text = errorText(status, body, bodyText);
+  if (status === 429) {
+    const token = challengeToken(body);
+    const error = cleanErrorText(text);
+    return token === null ? { kind: 'rate-limited', error } : { kind: 'captcha-required', error, challengeToken: token };
+  }
+  if (status === 400) return outcomeForText(text);
+  // A proxy's 413: the same bytes will be refused again.
+  if (status === 413) return { kind: 'failed', error: cleanErrorText(text) };
+  // A proxy's 504 means it forwarded the request and gave up waiting for signal-cli, which may
+  // still send the message: that is our own send deadline, so the outcome is unknown.
+  if (status === 504) return { kind: 'unknown', error: cleanErrorText(text) };
+  // No route (404/405) or refused by a proxy (401/403): a configuration problem, and certainly
+  // nothing was sent. Pausing keeps the outbox intact until the operator fixes it.
+  if (status === 401 || status === 403 || status === 404 || status === 405) {
+    return { kind: 'backend-not-ready', error: cleanErrorText(text) };
+  }
+  // The REST API itself never answers /v2/send with a 5xx or an unparseable body; these come
+  // from a proxy in between, which mostly means the request never reached signal-cli (502, 503).
+  // Retriable is bounded, so a rare duplicate is the worst case, not an endless loop.
+  return { kind: 'retriable', error: cleanErrorText(text) };
+}
+
+function errorText(status: number, body: unknown, bodyText: string): string {
+  const error = isObject(body) ? stringField(body, 'error') : null;
+  if (error !== null && error.trim() !== '') return error;
+  const trimmed = bodyText.trim();
+  return trimmed === '' ? `HTTP ${status}` : `HTTP ${status}: ${trimmed}`;
+}
+
+/** The first non-empty challenge token: a plain rate limit sends none, or `[""]` (issue #881). */
+function challengeToken(body: unknown): string | null {
+  if (!isObject(body)) return null;
+  const tokens = arrayField(body, 'challenge_tokens').map((item) => (typeof item === 'string' ? item.trim() : null));
+  return firstText(...tokens);
+}
+
+function sent(body: unknown): SendOutcome {
+  // Release 0.100 answers one object; master an array, one element per recipient class.
+  const parts = Array.isArray(body) ? body.filter(isObject) : isObject(body) ? [body] : [];
+  const timestamp = parts.map(readTimestamp).find((value) => value !== null) ?? null;
+  const failures = parts.flatMap(readFailures);
+  return {
+    kind: 'sent',
+    ...(timestamp === null ? {} : { timestamp }),
+    ...(failures.length > 0 ? { partialFailures: failures } : {}),
+  };
+}
+
+/** REST timestamps are decimal strings; a number is accepted too. */
+function readTimestamp(part: JsonObject): number | null {
+  const value = part['timestamp'];
+  const number = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
+  return typeof number === 'number' && Number.isSafeInteger(number) && number > 0 ? number : null;
+}
+
+function readFailures(part: JsonObject): RecipientFailure[] {
+  const errors = objectField(part, 'errors');
+  if (errors === null) return [];
+  return arrayField(errors, 'recipients')
+    .filter(isObject)
+    .map((entry) => ({
+      recipient: firstText(stringField(entry, 'number'), stringField(entry, 'uuid'), stringField(entry, 'username')) ?? 'unknown',
+      reason: stringField(entry, 'reason') ?? 'unknown',
+    }));
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { groupIdForReply } from './group-id.js';
+import { attachmentDataUri, jsonRpcSendParams, restSendBody, type OutgoingMessage } from './outgoing.js';
+
+const ACCOUNT = '+4915200000001';
+const RAW_GROUP = 'fIr9NMm8aHl5TES9PT4lanWe+mbOA1u/zF2dklcOZp4=';
+const GROUP = groupIdForReply(RAW_GROUP);
+const UUID = 'ca354906-75fd-4290-a4bd-324b4c0ad454';
+const PHOTO = { filename: 'harbour.jpg', contentType: 'image/jpeg', data: 'AQID' };
+
+describe('restSendBody', () => {
+  const cases: [string, OutgoingMessage, Record<string, unknown>][] = [
+    [
+      'numbers and UUIDs with text',
+      { recipients: ['+4917612345678', UUID.toUpperCase()], message: 'hi' },
+      { number: ACCOUNT, recipients: ['+4917612345678', UUID], message: 'hi', text_mode: 'normal', notify_self: false },
+    ],
+    ['a group', { recipients: [GROUP], message: 'hi' }, { number: ACCOUNT, recipients: [GROUP], message: 'hi', text_mode: 'normal', notify_self: false }],
+    ['usernames without u:', { recipients: ['u:alice.01', 'bob.02'], message: 'hi' }, { recipients: ['alice.01', 'bob.02'] }],
+    [
+      'attachments only',
+      { recipients: ['+4917612345678'], attachments: [PHOTO] },
+      { message: '', base64_attachments: ['data:image/jpeg;filename=harbour.jpg;base64,AQID'] },
+    ],
+  ];
+  it.each(cases)('%s', (_name, message, body) => {
+    const result = restSendBody(ACCOUNT, message);
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.body).toMatchObject(body);
+  });
+
+  it('omits base64_attachments when there are none', () => {
+    const result = restSendBody(ACCOUNT, { recipients: ['+4917612345678'], message: 'hi', attachments: [] });
+    expect(result.ok && 'base64_attachments' in result.body).toBe(false);
+  });
+
+  it('refuses recipients the grammar refuses', () => {
+    expect(restSendBody(ACCOUNT, { recipients: [GROUP, '+4917612345678'], message: 'hi' })).toMatchObject({ ok: false, error: { index: 1 } });
+  });
+});
+
+describe('jsonRpcSendParams', () => {
+  const cases: [string, OutgoingMessage, Record<string, unknown>][] = [
+    ['numbers and UUIDs', { recipients: ['+4917612345678', UUID], message: 'hi' }, { account: ACCOUNT, recipient: ['+4917612345678', UUID], message: 'hi' }],
+    ['usernames', { recipients: ['u:alice.01'], message: 'hi' }, { account: ACCOUNT, username: ['alice.01'], message: 'hi' }],
+    ['a group by its raw id', { recipients: [GROUP], message: 'hi' }, { account: ACCOUNT, groupId: RAW_GROUP, message: 'hi' }],
+    ['attachments only', { recipients: ['+4917612345678'], attachments: [PHOTO] }, { account: ACCOUNT, recipient: ['+4917612345678'], attachments: ['data:image/jpeg;filename=harbour.jpg;base64,AQID'] }],
+  ];
+  it.each(cases)('%s', (_name, message, params) => {
+    expect(jsonRpcSendParams(ACCOUNT, message)).toEqual({ ok: true, body: params });
+  });
+
+  it('refuses recipients the grammar refuses', () => {
+    expect(jsonRpcSendParams(ACCOUNT, { recipients: [], message: 'hi' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/at least one/) } });
+  });
+});
+
+describe('attachmentDataUri', () => {
+  it.each([
+    ['a plain file', PHOTO, 'data:image/jpeg;filename=harbour.jpg;base64,AQID'],
+    ['MIME parameters', { ...PHOTO, contentType: 'text/plain; charset=utf-8' }, 'data:text/plain;filename=harbour.jpg;base64,AQID'],
+    ['a bad MIME type', { ...PHOTO, contentType: 'jpeg' }, 'data:application/octet-stream;filename=harbour.jpg;base64,AQID'],
+    ['an empty MIME type', { ...PHOTO, contentType: '' }, 'data:application/octet-stream;filename=harbour.jpg;base64,AQID'],
+    ['separators in the name', { ...PHOTO, filename: '../a;b,c=d\\e.txt' }, 'data:image/jpeg;filename=.._a_b_c_d_e.txt;base64,AQID'],
+    ['a name of dots', { ...PHOTO, filename: '..' }, 'data:image/jpeg;base64,AQID'],
+    ['an empty name', { ...PHOTO, filename: ' ' }, 'data:image/jpeg;base64,AQID'],
+    ['a Unicode name', { ...PHOTO, filename: 'Grüße 📷.jpg' }, 'data:image/jpeg;filename=Grüße 📷.jpg;base64,AQID'],
+    ['line-wrapped base64', { ...PHOTO, data: 'AQ\r\nID\n' }, 'data:image/jpeg;filename=harbour.jpg;base64,AQID'],
+  ])('%s', (_name, attachment, uri) => {
+    expect(attachmentDataUri(attachment)).toBe(uri);
+  });
+});
