@@ -41,6 +41,15 @@ describe('Outbox', () => {
     expect(idle()).toBeGreaterThanOrEqual(1);
   });
 
+  it('adopts messages committed to the store by the caller, announcing and sending them', async () => {
+    const { transport, outbox, store, changes } = setup();
+    const records = [store.add('x', { now: 0 }), store.add('y', { now: 0 })];
+    outbox.adopt(records);
+    await flushPromises();
+    expect(transport.sent).toEqual(['x', 'y']);
+    expect(changes.slice(0, 2).map((record) => record.state)).toEqual(['queued', 'queued']);
+  });
+
   it('holds messages while the link is down and sends them once it is up', async () => {
     const { transport, outbox, link, store } = setup({ up: false });
     outbox.enqueue('a');

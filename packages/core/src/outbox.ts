@@ -101,6 +101,15 @@ export class Outbox<M> {
     return record;
   }
 
+  /** Announces messages the caller committed to the store itself (a group commit), then sends. */
+  adopt(records: readonly OutboxRecord<M>[]): void {
+    for (const record of records) {
+      this.#logger.debug({ id: record.id }, 'message queued');
+      this.#emit(record);
+    }
+    this.kick();
+  }
+
   /** Puts a failed or unknown message back in the queue, at the back. */
   retry(id: string): OutboxRecord<M> {
     const record = this.#require(id);

@@ -1,0 +1,254 @@
+// The daemon's composition root: the lock, SQLite (outbox and event log), the Signal channel
+// with its transport, and the operations the control API exposes. It is the only place that
+// wires these together; the API layer only translates HTTP to these calls.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ConflictError, DEFAULT_BACKOFF, LOSS_PRONE_BACKOFF, systemClock, type BackoffPolicy, type Clock, type LinkChange } from '@tether/core';
+import { createSignalChannel, dedupeKey, parseSignalUrl, maskPhoneNumber, type IncomingEvent, type LossWindow, type SignalChannel } from '@tether/signal-transport';
+import { ApiError } from './api/http-util.js';
+import { EventHub } from './api/event-hub.js';
+import type { MessageInput } from './api/message-input.js';
+import { Intake, type IntakeResult } from './intake.js';
+import { acquireLock, type Lock } from './lock.js';
+import type { DaemonLogger } from './logger.js';
+import { presentRecord, presentStatus, presentSummary } from './present.js';
+import type { Message, MessageState, Status } from './protocol/index.js';
+import type { Settings } from './settings.js';
+import { openDatabase, type Db } from './store/database.js';
+import { EventLog, type EventKind } from './store/event-log.js';
+import { SqliteOutboxStore } from './store/sqlite-outbox-store.js';
+
+const HOUR_MS = 3_600_000;
+
+/** The backend's preset (DECISIONS.md §3) with TETHER_BACKOFF_INITIAL_MS / _MAX_MS applied. */
+export function backoffFor(settings: Settings): BackoffPolicy {
+  const endpoint = parseSignalUrl(settings.signalUrl);
+  const preset = 'kind' in endpoint && endpoint.kind === 'rest' ? LOSS_PRONE_BACKOFF : DEFAULT_BACKOFF;
+  const initialMs = settings.backoffInitialMs ?? preset.initialMs;
+  return { ...preset, initialMs, maxMs: Math.max(initialMs, settings.backoffMaxMs ?? preset.maxMs) };
+}
+
+export class StartupError extends Error {}
+
+export class Gateway {
+  readonly settings: Settings;
+  readonly startedAt: number;
+  readonly hub: EventHub;
+  readonly #logger: DaemonLogger;
+  readonly #clock: Clock;
+  readonly #lock: Lock;
+  readonly #db: Db;
+  readonly #store: SqliteOutboxStore;
+  readonly #events: EventLog;
+  readonly #signal: SignalChannel;
+  readonly #intake: Intake;
+  readonly #allowFrom: ReadonlySet<string> | undefined;
+  #retentionTimer: NodeJS.Timeout | undefined;
+  #stats = { incoming: 0, duplicates: 0, notAllowed: 0 };
+
+  constructor(settings: Settings, logger: DaemonLogger, clock: Clock = systemClock) {
+    this.settings = settings;
+    this.#logger = logger;
+    this.#clock = clock;
+    this.startedAt = clock.now();
+    mkdirSync(settings.stateDir, { recursive: true, mode: 0o700 });
+    const lock = acquireLock(settings.stateDir, { socket: settings.socket });
+    if (!lock.ok) throw new StartupError(`another tetherd already uses ${settings.stateDir}: ${lock.holder}. Stop it first, or give this one its own TETHER_STATE_DIR.`);
+    this.#lock = lock.lock;
+    try {
+      this.#db = openDatabase(path.join(settings.stateDir, 'tether.db'));
+    } catch (error) {
+      this.#lock.release();
+      throw new StartupError(`cannot open the database in ${settings.stateDir}: ${(error as Error).message}`);
+    }
+    this.#store = new SqliteOutboxStore(this.#db, { maxQueued: settings.outboxMax });
+    this.#events = new EventLog(this.#db);
+    this.hub = new EventHub(this.#events);
+    this.#allowFrom = settings.allowFrom ? new Set(settings.allowFrom.map((entry) => entry.toLowerCase())) : undefined;
+    const lastKnown = this.#lastEventAt();
+    this.#signal = createSignalChannel({
+      url: settings.signalUrl,
+      account: settings.account,
+      receiveMode: settings.receiveMode,
+      logger: logger as never,
+      store: this.#store,
+      clock,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      heartbeatIntervalMs: settings.heartbeatIntervalMs,
+      heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
+      sendTimeoutMs: settings.sendTimeoutMs,
+      unknownPolicy: settings.unknownPolicy,
+      backoff: backoffFor(settings),
+      lossWindowSince: lastKnown ?? this.startedAt,
+      onLossWindowClosed: (window) => {
+        this.#db.prepare('INSERT INTO loss_windows (from_at, to_at) VALUES (?, ?)').run(window.from, window.to);
+        this.#logger.warn({ from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString(), ms: window.to - window.from }, 'possible-loss window closed');
+      },
+      onIncoming: (event) => this.#incoming(event),
+    });
+    this.#intake = new Intake(this.#db, this.#store, this.#signal.channel.outbox, () => clock.now());
+    this.#wireEvents();
+  }
+
+  /** Recovers messages a crash left in flight and starts connecting. */
+  start(): void {
+    const channel = this.#signal.channel;
+    const { backend } = this;
+    this.#logger.info(
+      {
+        account: maskPhoneNumber(this.settings.account),
+        backend: backend.kind,
+        url: backend.url,
+        receiveMode: backend.kind === 'jsonrpc' ? this.settings.receiveMode : undefined,
+        backoff: { initialMs: this.settings.backoffInitialMs, maxMs: this.settings.backoffMaxMs },
+        connectTimeoutMs: this.settings.connectTimeoutMs,
+        heartbeat: { intervalMs: this.settings.heartbeatIntervalMs, timeoutMs: this.settings.heartbeatTimeoutMs },
+        sendTimeoutMs: this.settings.sendTimeoutMs,
+        unknownPolicy: this.settings.unknownPolicy,
+        outboxMax: this.settings.outboxMax,
+        queued: this.#store.counts().queued,
+      },
+      'tetherd starting',
+    );
+    channel.start();
+    this.#retentionTimer = setInterval(() => this.#purge(), HOUR_MS).unref();
+    this.#purge();
+  }
+
+  get backend(): Status['backend'] {
+    return this.#signal.transport.info;
+  }
+
+  async submit(input: MessageInput, idempotencyKey: string | undefined): Promise<{ readonly created: boolean; readonly message: Message }> {
+    const result: IntakeResult = await this.#intake.submit(input, idempotencyKey);
+    return { created: result.created, message: presentRecord(result.record) };
+  }
+
+  getMessage(id: string): Message {
+    const record = this.#store.get(id);
+    if (!record) throw new ApiError(404, 'not-found', `no message ${id}`);
+    return presentRecord(record, true);
+  }
+
+  listMessages(options: { readonly state?: MessageState; readonly limit: number }): Message[] {
+    return this.#store.list(options).map(presentSummary);
+  }
+
+  retry(id: string): Message {
+    return presentRecord(this.#conflictToApi(() => this.#signal.channel.outbox.retry(id)));
+  }
+
+  cancel(id: string): Message {
+    return presentRecord(this.#conflictToApi(() => this.#signal.channel.outbox.cancel(id)));
+  }
+
+  async challenge(token: string, captcha: string): Promise<void> {
+    const error = await this.#signal.transport.submitChallenge(token, captcha, AbortSignal.timeout(this.settings.sendTimeoutMs));
+    if (error !== undefined) throw new ApiError(502, 'challenge-failed', `the backend refused the challenge: ${error}`);
+    this.#logger.info({}, 'rate-limit challenge submitted');
+    this.#signal.channel.gate.open('challenge submitted');
+  }
+
+  status(): Status {
+    return presentStatus({
+      channel: this.#signal.channel.status(),
+      backend: this.backend,
+      lossWindows: this.lossWindows(),
+      account: this.settings.account,
+      startedAt: this.startedAt,
+    });
+  }
+
+  lossWindows(): LossWindow[] {
+    const stored = this.#db.prepare('SELECT from_at AS "from", to_at AS "to" FROM loss_windows ORDER BY id DESC LIMIT 20').all() as LossWindow[];
+    const open = this.#signal.lossWindows?.list().filter((window) => window.to === undefined) ?? [];
+    return [...stored.reverse(), ...open];
+  }
+
+  get ready(): boolean {
+    const { link, gate } = this.#signal.channel.status();
+    return (link.kind === 'connected' || link.kind === 'syncing') && !(gate.state === 'paused' && gate.reason === 'backend-not-ready');
+  }
+
+  /** Process alive and database writable. */
+  healthy(): boolean {
+    try {
+      this.#db.prepare("INSERT INTO meta (key, value) VALUES ('health', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(this.#clock.now()));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  counters(): Record<string, number> {
+    return { ...this.#stats, subscribers: this.hub.subscriberCount, subscriberOverflows: this.hub.overflows };
+  }
+
+  /** Stops intake, lets the send in flight finish within the shutdown timeout, closes everything. */
+  async close(): Promise<void> {
+    this.#intake.close();
+    if (this.#retentionTimer) clearInterval(this.#retentionTimer);
+    await this.#signal.close({ graceMs: this.settings.shutdownTimeoutMs });
+    this.hub.close();
+    this.#db.close();
+    this.#lock.release();
+  }
+
+  #incoming(event: IncomingEvent): void {
+    const now = this.#clock.now();
+    if (this.#allowFrom && !this.#allowed(event)) {
+      this.#stats.notAllowed++;
+      return;
+    }
+    const logged = this.#events.append('incoming', now, { ...event, raw: undefined }, dedupeKey(event));
+    if (!logged) {
+      this.#stats.duplicates++;
+      this.#logger.debug({ kind: event.kind }, 'duplicate incoming event dropped');
+      return;
+    }
+    this.#stats.incoming++;
+    this.hub.publish(logged);
+  }
+
+  #allowed(event: IncomingEvent): boolean {
+    const { number, uuid } = event.source;
+    return (number !== null && this.#allowFrom!.has(number)) || (uuid !== null && this.#allowFrom!.has(uuid.toLowerCase()));
+  }
+
+  #wireEvents(): void {
+    const channel = this.#signal.channel;
+    const log = (kind: EventKind, data: unknown): void => {
+      const logged = this.#events.append(kind, this.#clock.now(), data);
+      if (logged) this.hub.publish(logged);
+    };
+    channel.onLinkChange((change: LinkChange) => {
+      log('state', { from: change.from, to: change.to, attempt: change.attempt, delayMs: change.delayMs, cause: change.cause, at: new Date(change.at).toISOString() });
+    });
+    channel.onGateChange((change) => {
+      const to = change.to;
+      log('gate', { state: to.state, ...(to.state === 'paused' ? { reason: to.reason, until: to.until && new Date(to.until).toISOString(), challengeToken: to.challengeToken } : {}), cause: change.cause });
+    });
+    channel.onMessageChange((record) => log('message', presentRecord(record)));
+  }
+
+  #conflictToApi<T>(operation: () => T): T {
+    try {
+      return operation();
+    } catch (error) {
+      if (ConflictError.isInstance(error)) throw new ApiError(error.message.startsWith('no message') ? 404 : 409, error.message.startsWith('no message') ? 'not-found' : 'conflict', error.message);
+      throw error;
+    }
+  }
+
+  #lastEventAt(): number | undefined {
+    const row = this.#db.prepare('SELECT MAX(at) AS at FROM events').get() as { at: number | null };
+    return row.at ?? undefined;
+  }
+
+  #purge(): void {
+    const now = this.#clock.now();
+    const messages = this.#store.purgeFinished(now - this.settings.sentRetentionHours * HOUR_MS);
+    const events = this.#events.purge(now - this.settings.inboundRetentionHours * HOUR_MS, now - this.settings.inboundRetentionHours * HOUR_MS);
+    if (messages + events > 0) this.#logger.info({ messages, events }, 'retention purge');
+  }
+}
