@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryOutboxStore } from './outbox-store.js';
+import { outboxStoreContract } from './testing/store-contract.js';
 
 describe('MemoryOutboxStore', () => {
   it('gives the oldest queued message as the head, skipping messages that left the queue', () => {
@@ -59,4 +60,8 @@ describe('MemoryOutboxStore', () => {
     expect(store.head()?.id).toBe(c.id);
     expect(store.counts().queued).toBe(1);
   });
+});
+
+describe('MemoryOutboxStore keeps the store contract', () => {
+  for (const check of outboxStoreContract(() => new MemoryOutboxStore({ maxQueued: 3 }))) it(check.name, check.run);
 });

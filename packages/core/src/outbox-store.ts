@@ -68,12 +68,15 @@ export interface MemoryOutboxStoreOptions {
 export class MemoryOutboxStore<M> implements OutboxStore<M> {
   readonly #records = new Map<string, OutboxRecord<M> & { readonly sequence: number }>();
   readonly #queue: RingBuffer<{ id: string; sequence: number }>;
+  readonly #maxQueued: number;
   #nextId = 1;
   #nextSequence = 1;
   #queued = 0;
 
   constructor(options: MemoryOutboxStoreOptions = {}) {
-    this.#queue = new RingBuffer(options.maxQueued ?? 100_000, 'reject');
+    this.#maxQueued = options.maxQueued ?? 100_000;
+    // one slot more than the limit: the message being sent keeps its entry (it may come back)
+    this.#queue = new RingBuffer(this.#maxQueued + 1, 'reject');
   }
 
   add(payload: M, options: { readonly now: number; readonly expiresAt?: number }): OutboxRecord<M> {
@@ -96,13 +99,20 @@ export class MemoryOutboxStore<M> implements OutboxStore<M> {
   }
 
   head(): OutboxRecord<M> | undefined {
-    for (;;) {
-      const entry = this.#queue.peek();
-      if (!entry) return undefined;
-      const record = this.#records.get(entry.id);
-      if (record && record.sequence === entry.sequence && record.state === 'queued') return strip(record);
-      this.#queue.shift(); // left the queue since (sent, cancelled, requeued): drop the stale entry
+    // Entries of messages that left the queue for good (sent, failed, requeued elsewhere) are
+    // dropped from the front; a `sending` message may come back to `queued` in its place, so its
+    // entry stays and is looked past.
+    while (this.#queue.length > 0 && this.#isStale(this.#queue.peek()!)) this.#queue.shift();
+    for (const entry of this.#queue) {
+      const record = this.#records.get(entry.id)!;
+      if (record.sequence === entry.sequence && record.state === 'queued') return strip(record);
     }
+    return undefined;
+  }
+
+  #isStale(entry: { id: string; sequence: number }): boolean {
+    const record = this.#records.get(entry.id);
+    return !record || record.sequence !== entry.sequence || (record.state !== 'queued' && record.state !== 'sending');
   }
 
   get(id: string): OutboxRecord<M> | undefined {
@@ -143,14 +153,15 @@ export class MemoryOutboxStore<M> implements OutboxStore<M> {
   }
 
   #enqueue(record: OutboxRecord<M> & { sequence: number }, undo: () => void): void {
-    if (this.#queued >= this.#queue.capacity) {
+    const full = (): OutboxFullError => {
       undo();
-      throw new OutboxFullError(`the outbox holds ${this.#queue.capacity} queued messages, its limit`);
-    }
+      return new OutboxFullError(`the outbox holds ${this.#maxQueued} queued messages, its limit`);
+    };
+    if (this.#queued >= this.#maxQueued) throw full();
     const sequence = this.#nextSequence++;
     if (this.#queue.push({ id: record.id, sequence }).outcome !== 'added') {
       this.#compact();
-      this.#queue.push({ id: record.id, sequence });
+      if (this.#queue.push({ id: record.id, sequence }).outcome !== 'added') throw full();
     }
     this.#records.set(record.id, { ...record, sequence });
     this.#queued++;
@@ -160,7 +171,7 @@ export class MemoryOutboxStore<M> implements OutboxStore<M> {
   #compact(): void {
     for (const entry of this.#queue.drain()) {
       const record = this.#records.get(entry.id);
-      if (record && record.sequence === entry.sequence && record.state === 'queued') this.#queue.push(entry);
+      if (!this.#isStale(entry)) this.#queue.push(entry);
     }
   }
 

@@ -311,6 +311,7 @@ describe('Outbox', () => {
           const results: { index: number; outcome: SendOutcome['kind'] | 'hang' }[] = [];
           transport.queueOutcomes(
             ...outcomes.map((script) => (message: string) => {
+              store.counts(); // status is read while a send is in flight
               results.push({ index: Number(message), outcome: script === 'hang' ? 'hang' : script.kind });
               return script;
             }),

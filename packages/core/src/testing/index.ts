@@ -4,4 +4,5 @@ export { FakeClock, flushPromises } from './fake-clock.js';
 export { FakeLink, FakeTransport } from './fake-transport.js';
 export type { FakeTransportOptions } from './fake-transport.js';
 export { transportContract } from './contract.js';
+export { outboxStoreContract } from './store-contract.js';
 export type { ContractCheck, ContractOptions, TransportHarness } from './contract.js';
