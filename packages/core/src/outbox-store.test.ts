@@ -63,5 +63,5 @@ describe('MemoryOutboxStore', () => {
 });
 
 describe('MemoryOutboxStore keeps the store contract', () => {
-  for (const check of outboxStoreContract(() => new MemoryOutboxStore({ maxQueued: 3 }))) it(check.name, check.run);
+  for (const check of outboxStoreContract(() => new MemoryOutboxStore<{ text: string }>({ maxQueued: 3 }), (text) => ({ text }))) it(check.name, check.run);
 });

@@ -1,23 +1,24 @@
 // The outbox store contract: what any OutboxStore must do for the outbox to keep its promises
 // (order, no loss, back-pressure). Plain async checks that throw, like the transport contract:
-//   for (const check of outboxStoreContract(() => new MyStore({ maxQueued: 3 }))) it(check.name, check.run)
-// The factory must give a fresh, empty store that holds at most 3 queued messages.
+//   for (const check of outboxStoreContract(() => new MyStore({ maxQueued: 3 }), (text) => ({ text }))) it(…)
+// The factory must give a fresh, empty store that holds at most 3 queued messages; `payload`
+// builds a valid payload of the store's type from a short text.
 import type { OutboxStore } from '../outbox-store.js';
 import type { ContractCheck } from './contract.js';
 
-export function outboxStoreContract(makeStore: () => OutboxStore<{ text: string }> | Promise<OutboxStore<{ text: string }>>): ContractCheck[] {
-  const check = (name: string, body: (store: OutboxStore<{ text: string }>) => void): ContractCheck => ({
+export function outboxStoreContract<M>(makeStore: () => OutboxStore<M> | Promise<OutboxStore<M>>, payload: (text: string) => M): ContractCheck[] {
+  const check = (name: string, body: (store: OutboxStore<M>) => void): ContractCheck => ({
     name,
     run: async () => body(await makeStore()),
   });
-  const add = (store: OutboxStore<{ text: string }>, text: string, now = 1) => store.add({ text }, { now });
+  const add = (store: OutboxStore<M>, text: string, now = 1) => store.add(payload(text), { now });
   return [
     check('head is the oldest queued message and add keeps the payload', (store) => {
       assert(store.head() === undefined, 'a new store has a head');
       const a = add(store, 'a', 10);
       add(store, 'b', 11);
       const head = store.head();
-      assert(head?.id === a.id && head.payload.text === 'a', 'head is not the first added');
+      assert(head?.id === a.id && JSON.stringify(head.payload) === JSON.stringify(payload('a')), 'head is not the first added, or its payload changed');
       assert(head.state === 'queued' && head.attempts === 0 && head.ambiguous === false && head.createdAt === 10, 'a new record has the wrong fields');
     }),
     check('ids are unique', (store) => {
