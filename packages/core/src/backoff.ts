@@ -12,7 +12,7 @@ export interface BackoffPolicy {
   readonly factor: number;
   /** No delay is ever longer than this, in ms. */
   readonly maxMs: number;
-  /** `full`: uniform in [0, capped); `equal`: [capped/2, capped); `none`: exactly capped. */
+  /** `full`: uniform in [0, capped); `equal`: in [capped/2, capped] (never above the cap); `none`: exactly capped. */
   readonly jitter: Jitter;
 }
 
@@ -43,7 +43,7 @@ export function cappedDelay(policy: BackoffPolicy, attempt: number): number {
   // The exponent at which the cap is reached; beyond it the result cannot change, so clamp the
   // exponent there and the power never overflows to Infinity.
   const saturation = Math.ceil(Math.log(cap / policy.initialMs) / Math.log(policy.factor));
-  const exponent = Math.min(Math.max(0, Math.floor(attempt)), Math.max(0, saturation));
+  const exponent = Math.min(Math.max(0, Math.floor(attempt) || 0), Math.max(0, saturation));
   return Math.min(cap, policy.initialMs * policy.factor ** exponent);
 }
 

@@ -52,6 +52,8 @@ export class Heartbeat {
     this.#timer = undefined;
     if (this.#stopped) return;
     const now = this.#clock.now();
+    if (now < this.#lastActivity) this.#lastActivity = now;
+    if (this.#pingedAt !== undefined && now < this.#pingedAt) this.#pingedAt = now;
     if (this.#pingedAt !== undefined) {
       const waited = now - this.#pingedAt;
       if (waited >= this.#options.timeoutMs) {
@@ -69,6 +71,7 @@ export class Heartbeat {
     }
     this.#pingedAt = now;
     this.#port.ping();
+    if (this.#stopped) return;
     this.#arm(this.#options.timeoutMs);
   }
 }

@@ -13,6 +13,7 @@ export interface StreamOptions {
 export class Watchable<T> {
   #value: T;
   #listeners = new Set<(value: T) => void>();
+  #enders = new Set<() => void>();
   #ended = false;
 
   constructor(initial: T) {
@@ -37,9 +38,11 @@ export class Watchable<T> {
 
   /** Ends every stream; later `set`s are ignored. */
   end(): void {
+    if (this.#ended) return;
     this.#ended = true;
-    for (const listener of [...this.#listeners]) listener(this.#value);
     this.#listeners.clear();
+    for (const ender of [...this.#enders]) ender();
+    this.#enders.clear();
   }
 
   get ended(): boolean {
@@ -49,26 +52,30 @@ export class Watchable<T> {
   stream(options: StreamOptions = {}): AsyncIterableIterator<T> {
     const queue = new RingBuffer<T>(options.capacity ?? 64, 'drop-oldest');
     queue.push(this.#value);
-    let wake: (() => void) | undefined;
-    let done = this.#ended;
+    const waiters: (() => void)[] = [];
+    const wake = (): void => {
+      for (const waiter of waiters.splice(0)) waiter();
+    };
+    let done = false;
     const finish = (): void => {
+      if (done) return;
       done = true;
       unsubscribe();
+      this.#enders.delete(finish);
       options.signal?.removeEventListener('abort', finish);
-      wake?.();
+      wake();
     };
     const unsubscribe = this.on((value) => {
-      if (this.#ended) return finish();
       queue.push(value);
-      wake?.();
+      wake();
     });
-    if (options.signal?.aborted) finish();
+    this.#enders.add(finish);
+    if (this.#ended || options.signal?.aborted) finish();
     else options.signal?.addEventListener('abort', finish, { once: true });
 
     const iterator: AsyncIterableIterator<T> = {
       next: async (): Promise<IteratorResult<T>> => {
-        while (queue.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
+        while (queue.length === 0 && !done) await new Promise<void>((resolve) => waiters.push(resolve));
         if (queue.length > 0) return { done: false, value: queue.shift() as T };
         return { done: true, value: undefined };
       },
