@@ -170,7 +170,6 @@ export class MemoryOutboxStore<M> implements OutboxStore<M> {
   /** Removes entries of messages that left the queue, making room (stale entries are rare: cancel, retry). */
   #compact(): void {
     for (const entry of this.#queue.drain()) {
-      const record = this.#records.get(entry.id);
       if (!this.#isStale(entry)) this.#queue.push(entry);
     }
   }
