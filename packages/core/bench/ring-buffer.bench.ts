@@ -7,7 +7,7 @@
 // median of the timed rounds is reported. Every push and every shift counts as one operation.
 import Denque from 'denque';
 import { RingBuffer } from '../src/index.js';
-import { figure, writeResults } from './write-results.js';
+import { figure, median, writeResults } from '@tether/config/bench';
 
 interface Item {
   readonly id: number;
@@ -125,11 +125,6 @@ function triangle(n: number): number {
   return (n * (n - 1)) / 2;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 /** Runs every contender through both workloads, round after round, and checks they agree. */
 function measure(size: number, contenders: readonly { contender: Contender; workload: Workload }[]): Map<string, Measured> {
