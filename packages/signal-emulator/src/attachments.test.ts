@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { decodeGoBase64, parseJsonRpcAttachment, parseRestAttachment, sniffContentType } from './attachments.js';
+
+const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]).toString('base64');
+
+describe('parseRestAttachment', () => {
+  it.each([
+    [png, { contentType: 'image/png', filename: null, size: 6 }],
+    [`data:image/jpeg;base64,${png}`, { contentType: 'image/jpeg', filename: null, size: 6 }],
+    [`data:text/plain;filename=notes.txt;base64,${Buffer.from('hello').toString('base64')}`, { contentType: 'text/plain', filename: 'notes.txt', size: 5 }],
+  ])('reads %s', (value, expected) => {
+    expect(parseRestAttachment(value)).toEqual({ ok: true, attachment: expected });
+  });
+
+  it('rejects empty and malformed base64 with the REST texts', () => {
+    expect(parseRestAttachment('data:image/png;base64,')).toEqual({ ok: false, error: 'The base64 data does not exist.' });
+    expect(parseRestAttachment('abc$')).toEqual({ ok: false, error: 'illegal base64 data at input byte 3' });
+    expect(parseRestAttachment('abcde')).toMatchObject({ ok: false });
+  });
+});
+
+describe('parseJsonRpcAttachment', () => {
+  it('reads data URIs and keeps only the name of a path', () => {
+    expect(parseJsonRpcAttachment(`data:image/png;filename=a.png;base64,${png}`)).toEqual({
+      ok: true,
+      attachment: { contentType: 'image/png', filename: 'a.png', size: 6 },
+    });
+    expect(parseJsonRpcAttachment('/home/bot/report.pdf')).toEqual({
+      ok: true,
+      attachment: { contentType: 'application/pdf', filename: 'report.pdf', size: null },
+    });
+    expect(parseJsonRpcAttachment('data:image/png;base64,@@')).toMatchObject({ ok: false });
+  });
+});
+
+describe('base64 and sniffing', () => {
+  it('decodes like Go: padding required, CR/LF ignored', () => {
+    expect(decodeGoBase64('aGk=\r\n')).toEqual(Buffer.from('hi'));
+    expect(decodeGoBase64('aGk')).toBe(0);
+    expect(decodeGoBase64('a=Gk')).toBe(1);
+  });
+
+  it('recognises common types and falls back to octet-stream', () => {
+    expect(sniffContentType(Buffer.from('GIF89a'))).toBe('image/gif');
+    expect(sniffContentType(Buffer.from('plain words\n'))).toBe('text/plain');
+    expect(sniffContentType(Buffer.from([0, 1, 2]))).toBe('application/octet-stream');
+  });
+});

@@ -1,0 +1,140 @@
+// The JSON-RPC daemon over TCP and a Unix socket: framing, batches, errors with `data`, methods
+// with dashed and camelCase params, and answers that overtake each other.
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeGroupId, signalCliVersion, startEmulator, uuidFor, type Emulator } from '../src/index.js';
+import { JsonRpcClient } from './helpers/json-rpc-client.js';
+import { tempDir } from './helpers/temp-dir.js';
+
+const account = '+4915112345678';
+const friend = '+4915100000001';
+const groupId = makeGroupId('club');
+const directory = tempDir();
+let emulator: Emulator;
+const clients: JsonRpcClient[] = [];
+
+async function client(url = emulator.jsonRpcUrl ?? ''): Promise<JsonRpcClient> {
+  const connected = await JsonRpcClient.connect(url);
+  clients.push(connected);
+  return connected;
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator({
+    account,
+    rest: false,
+    jsonRpc: { tcp: { port: 0 }, unix: join(directory.path, 'signal-cli.sock'), receiveMode: 'manual' },
+    groups: [{ id: groupId, name: 'Club', members: [friend] }],
+  });
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((connected) => connected.close()));
+  emulator.clearFaults();
+});
+afterAll(async () => {
+  await emulator.close();
+  directory.remove();
+});
+
+describe('transports and framing', () => {
+  it('serves TCP and the Unix socket', async () => {
+    expect(emulator.jsonRpcUrls).toEqual([expect.stringMatching(/^tcp:\/\/127\.0\.0\.1:\d+$/), `unix:${join(directory.path, 'signal-cli.sock')}`]);
+    for (const url of emulator.jsonRpcUrls) {
+      const connected = await client(url);
+      expect(await connected.request('version')).toEqual({ jsonrpc: '2.0', result: { version: signalCliVersion }, id: 1 });
+    }
+  });
+
+  it('answers an empty line with -32700 and id null, and a bad request with its id', async () => {
+    const connected = await client();
+    connected.writeLine('');
+    expect(await connected.nextUnmatched()).toEqual({ jsonrpc: '2.0', error: { code: -32700, message: 'Empty input line', data: null }, id: null });
+    expect(await connected.request('nope')).toEqual({ jsonrpc: '2.0', error: { code: -32601, message: 'Method not implemented', data: null }, id: 1 });
+    connected.write({ jsonrpc: '1.0', method: 'version', id: 'x' });
+    expect(await connected.nextUnmatched()).toMatchObject({ error: { code: -32600, message: 'only jsonrpc version 2.0 is supported' }, id: 'x' });
+  });
+
+  it('answers a batch with one array and leaves notifications unanswered', async () => {
+    const connected = await client();
+    connected.write([
+      { jsonrpc: '2.0', method: 'version', id: 'a' },
+      { jsonrpc: '2.0', method: 'listAccounts' },
+      { jsonrpc: '2.0', method: 'nope', id: 'b' },
+    ]);
+    const batch = (await connected.nextUnmatched()) as { id: string }[];
+    expect(batch.map((item) => item.id).sort()).toEqual(['a', 'b']);
+  });
+
+  it('lets a quick answer overtake a slow one', async () => {
+    const connected = await client();
+    emulator.setLatency(300);
+    const slow = connected.request('send', { recipient: friend, message: 'slow' }, 'slow');
+    const quick = connected.request('version', undefined, 'quick');
+    const order: string[] = [];
+    await Promise.all([slow.then(() => order.push('slow')), quick.then(() => order.push('quick'))]);
+    expect(order).toEqual(['quick', 'slow']);
+  });
+});
+
+describe('methods', () => {
+  it('sends with dashed or camelCase params, recipient or recipients, and records it', async () => {
+    const connected = await client();
+    const answer = await connected.request('send', { account, recipients: [friend], message: 'one' });
+    expect(answer.result).toEqual({
+      timestamp: expect.any(Number) as unknown,
+      results: [{ recipientAddress: { uuid: uuidFor(friend), number: friend, username: null }, type: 'SUCCESS' }],
+    });
+    await connected.request('send', { 'group-id': groupId, message: 'two', 'notify-self': true });
+    await connected.request('send', { groupId, message: 'three' });
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47]).toString('base64');
+    await connected.request('send', { recipient: friend, attachment: [`data:image/png;filename=a.png;base64,${png}`, '/srv/files/report.pdf'] });
+    const records = emulator.sent().slice(-4);
+    expect(records.map((record) => [record.backend, record.message, record.groupId ?? null])).toEqual([
+      ['jsonrpc', 'one', null],
+      ['jsonrpc', 'two', groupId],
+      ['jsonrpc', 'three', groupId],
+      ['jsonrpc', null, null],
+    ]);
+    expect(records[3]?.attachments).toEqual([
+      { contentType: 'image/png', filename: 'a.png', size: 4 },
+      { contentType: 'application/pdf', filename: 'report.pdf', size: null },
+    ]);
+  });
+
+  it.each([
+    [{ account: '+4915199999999', recipient: friend, message: 'x' }, -32602, 'Specified account does not exist'],
+    [{ message: 'x' }, -1, 'No recipients given'],
+    [{ recipient: friend }, -1, 'Sending empty message is not allowed, either a message, attachment or sticker must be given.'],
+    [{ recipient: friend, message: 5 }, -32603, 'ClassCastException'],
+  ])('answers send %j with %i', async (params, code, message) => {
+    const connected = await client();
+    const answer = await connected.request('send', params);
+    expect(answer.error).toEqual({ code, message: expect.stringContaining(message) as unknown, data: null });
+  });
+
+  it('answers typing, receipts, reactions, groups, accounts and challenges', async () => {
+    const connected = await client();
+    expect((await connected.request('sendTyping', { recipient: friend })).result).toMatchObject({ results: [{ type: 'SUCCESS' }] });
+    expect((await connected.request('sendTyping', { groupId, stop: true })).result).toMatchObject({ results: [{ groupId }] });
+    expect((await connected.request('sendReceipt', { recipient: friend, targetTimestamp: 1, type: 'viewed' })).result).toBeDefined();
+    expect((await connected.request('sendReceipt', { recipient: friend, targetTimestamp: 1, type: 'seen' })).error).toMatchObject({
+      code: -1,
+      message: 'Unknown receipt type: seen',
+    });
+    expect((await connected.request('sendReaction', { recipient: friend, emoji: '👍', targetAuthor: friend, targetTimestamp: 1 })).result).toBeDefined();
+    expect((await connected.request('listAccounts')).result).toEqual([{ number: account }]);
+    expect((await connected.request('listGroups')).result).toEqual([
+      expect.objectContaining({ id: groupId, name: 'Club', isMember: true, members: expect.arrayContaining([expect.objectContaining({ number: friend })]) as unknown }),
+    ]);
+    expect((await connected.request('submitRateLimitChallenge', { challenge: 'tok', captcha: 'signalcaptcha://c' })).result).toEqual({});
+    expect(emulator.submittedChallenges()).toContainEqual({ token: 'tok', captcha: 'signalcaptcha://c' });
+  });
+
+  it('receives queued messages with the receive method while nobody is subscribed', async () => {
+    const connected = await client();
+    const envelope = emulator.inject({ text: 'polled' });
+    const answer = await connected.request('receive', { timeout: 0 });
+    expect(answer.result).toEqual([{ envelope, account }]);
+    expect((await connected.request('receive', { timeout: 0, 'max-messages': 1 })).error).toMatchObject({ code: -32600 });
+  });
+});
