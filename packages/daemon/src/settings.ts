@@ -71,7 +71,7 @@ export const loopbackAddress: Parser<{ host: string; port: number }> = (value) =
   if (!['127.0.0.1', 'localhost', '::1'].includes(host) && !host.startsWith('127.')) {
     return { error: `must be a loopback address (127.0.0.1, ::1 or localhost); "${host}" would expose the API` };
   }
-  if (port < 1 || port > 65_535) return { error: `port must be 1 to 65535, got ${port}` };
+  if (port > 65_535) return { error: `port must be 0 (any free port) to 65535, got ${port}` };
   return { value: { host, port } };
 };
 

@@ -69,7 +69,7 @@ describe('EventLog', () => {
     expect(ids[0]).toBeLessThan(ids[1]!);
     expect(ids[1]).toBeLessThan(ids[2]!);
     expect(log.lastId()).toBe(ids[2]);
-    expect(log.after(ids[0], 10).map((event) => event.id)).toEqual([ids[1], ids[2]]);
+    expect(log.after(ids[0]!, 10).map((event) => event.id)).toEqual([ids[1], ids[2]]);
     expect(log.after(0, 10, 'incoming').map((event) => JSON.parse(event.data))).toEqual([{ text: 'a' }, { text: 'b' }]);
     expect(log.purge(12, 13)).toBe(2); // incoming before 12 (the first), others before 13 (the state event)
     expect(log.after(0, 10).map((event) => event.id)).toEqual([ids[2]]);
