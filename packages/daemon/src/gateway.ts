@@ -3,8 +3,8 @@
 // wires these together; the API layer only translates HTTP to these calls.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ConflictError, DEFAULT_BACKOFF, LOSS_PRONE_BACKOFF, systemClock, type BackoffPolicy, type Clock, type LinkChange } from '@tether/core';
-import { createSignalChannel, dedupeKey, parseSignalUrl, maskPhoneNumber, type IncomingEvent, type LossWindow, type SignalChannel } from '@tether/signal-transport';
+import { ConflictError, DEFAULT_BACKOFF, LOSS_PRONE_BACKOFF, systemClock, type BackoffPolicy, type Clock, type LinkChange, type OutboxRecord } from '@tether/core';
+import { createSignalChannel, dedupeKey, parseSignalUrl, maskPhoneNumber, type IncomingEvent, type LossWindow, type OutgoingMessage, type SignalChannel } from '@tether/signal-transport';
 import { ApiError } from './api/http-util.js';
 import { EventHub } from './api/event-hub.js';
 import type { MessageInput } from './api/message-input.js';
@@ -15,7 +15,7 @@ import { presentRecord, presentStatus, presentSummary } from './present.js';
 import type { Message, MessageState, Status } from './protocol/index.js';
 import type { Settings } from './settings.js';
 import { openDatabase, type Db } from './store/database.js';
-import { EventLog, type EventKind } from './store/event-log.js';
+import { EventLog, type EventKind, type LoggedEvent } from './store/event-log.js';
 import { SqliteOutboxStore } from './store/sqlite-outbox-store.js';
 
 const HOUR_MS = 3_600_000;
@@ -43,6 +43,7 @@ export class Gateway {
   readonly #signal: SignalChannel;
   readonly #intake: Intake;
   readonly #allowFrom: ReadonlySet<string> | undefined;
+  readonly #loggedListeners = new Set<(event: LoggedEvent) => void>();
   #retentionTimer: NodeJS.Timeout | undefined;
   #stats = { incoming: 0, duplicates: 0, notAllowed: 0 };
 
@@ -113,6 +114,16 @@ export class Gateway {
     channel.start();
     this.#retentionTimer = setInterval(() => this.#purge(), HOUR_MS).unref();
     this.#purge();
+  }
+
+  /** The Signal transport, for requests passed through as they are (compat endpoint). */
+  get transport(): SignalChannel['transport'] {
+    return this.#signal.transport;
+  }
+
+  /** The link is up (connected or syncing). */
+  get linkUp(): boolean {
+    return this.#signal.channel.connection.isUp;
   }
 
   get backend(): Status['backend'] {
@@ -194,6 +205,33 @@ export class Gateway {
     this.#lock.release();
   }
 
+  /** Every event committed to the log (incoming, state, gate, message), after the commit. */
+  onLogged(listener: (event: LoggedEvent) => void): () => void {
+    this.#loggedListeners.add(listener);
+    return () => this.#loggedListeners.delete(listener);
+  }
+
+  /** Logged events after `id`, oldest first. */
+  eventsAfter(id: number, limit: number, kind?: EventKind): LoggedEvent[] {
+    return this.#events.after(id, limit, kind);
+  }
+
+  /** The stored record behind a message (with its payload), for in-process consumers. */
+  record(id: string): OutboxRecord<OutgoingMessage> | undefined {
+    return this.#store.get(id);
+  }
+
+  #publish(event: LoggedEvent): void {
+    this.hub.publish(event);
+    for (const listener of [...this.#loggedListeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#logger.error({ err: error }, 'event listener failed');
+      }
+    }
+  }
+
   #incoming(event: IncomingEvent): void {
     const now = this.#clock.now();
     if (this.#allowFrom && !this.#allowed(event)) {
@@ -207,7 +245,7 @@ export class Gateway {
       return;
     }
     this.#stats.incoming++;
-    this.hub.publish(logged);
+    this.#publish(logged);
   }
 
   #allowed(event: IncomingEvent): boolean {
@@ -219,7 +257,7 @@ export class Gateway {
     const channel = this.#signal.channel;
     const log = (kind: EventKind, data: unknown): void => {
       const logged = this.#events.append(kind, this.#clock.now(), data);
-      if (logged) this.hub.publish(logged);
+      if (logged) this.#publish(logged);
     };
     channel.onLinkChange((change: LinkChange) => {
       log('state', { from: change.from, to: change.to, attempt: change.attempt, delayMs: change.delayMs, cause: change.cause, at: new Date(change.at).toISOString() });

@@ -81,6 +81,13 @@ export class JsonRpcTransport implements Transport<OutgoingMessage, IncomingEven
     };
   }
 
+  /** Calls any JSON-RPC method on the open connection (for requests Tether passes through). */
+  async call(method: string, params: unknown, signal: AbortSignal): Promise<CallResult> {
+    const socket = this.#socket;
+    if (!socket) return { kind: 'lost', error: 'no connection to signal-cli' };
+    return await socket.call(method, params, signal);
+  }
+
   /** Submits a solved captcha for a rate-limit challenge. Resolves with an error text, or undefined on success. */
   async submitChallenge(token: string, captcha: string, signal: AbortSignal): Promise<string | undefined> {
     const socket = this.#socket;

@@ -6,7 +6,7 @@ import https from 'node:https';
 import { noopLogger, TransportError, type ConnectOptions, type Link, type Logger, type SendOptions, type SendOutcome, type Transport } from '@tether/core';
 import WebSocket from 'ws';
 import { handleFrame, newFrameCounters, parseJsonOrUndefined, type FrameCounters } from './frame-counters.js';
-import { httpRequest } from './http-request.js';
+import { httpRequest, type HttpResult } from './http-request.js';
 import { classifyRestProbe, classifyRestSend, maskPhoneNumbers, parseAbout, restSendBody, type IncomingEvent, type OutgoingMessage } from './wire/index.js';
 import { WebSocketLink } from './ws-link.js';
 
@@ -77,6 +77,11 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
   async probe(signal: AbortSignal): Promise<boolean> {
     const result = await httpRequest(this.#url('/v1/accounts'), { method: 'GET', signal, agent: this.#agent });
     return result.ok && classifyRestProbe(result.status, result.body, this.#account);
+  }
+
+  /** A raw request to the REST API (for endpoints Tether passes through, e.g. typing indicators). */
+  request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body: unknown, signal: AbortSignal): Promise<HttpResult> {
+    return httpRequest(this.#url(path), { method, signal, agent: this.#agent, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   }
 
   /** Submits a solved captcha for a rate-limit challenge. Resolves with an error text, or undefined on success. */
