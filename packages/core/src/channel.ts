@@ -7,6 +7,7 @@ import { Connection, type LinkChange } from './connection.js';
 import type { LinkState } from './connection-machine.js';
 import { noopLogger, type Logger } from './logger.js';
 import { Outbox, type UnknownPolicy } from './outbox.js';
+import type { PacingOptions } from './pacer.js';
 import type { OutboxCounts, OutboxRecord, OutboxStore } from './outbox-store.js';
 import { SendGate, type GateChange, type GateState, type SendGateOptions } from './send-gate.js';
 import type { Transport } from './transport.js';
@@ -38,6 +39,8 @@ export interface ChannelOptions<Out, In> {
   /** Periodic readiness probe while the gate is open (ms); off when absent or the transport has no probe. */
   readonly probeIntervalMs?: number;
   readonly gate?: Pick<SendGateOptions, 'rateLimitBackoff' | 'probeBackoff' | 'sendTimeoutPauseMs'>;
+  /** Optional send pacing. @default unpaced */
+  readonly pacing?: PacingOptions;
 }
 
 export interface ChannelStatus {
@@ -91,7 +94,7 @@ export class Channel<Out, In> {
       send: (message, sendOptions) => transport.send(message, sendOptions),
       canSend: () => this.connection.isUp,
       onIdle: () => this.connection.backlogDrained(),
-      ...pick(options, ['sendTimeoutMs', 'unknownPolicy']),
+      ...pick(options, ['sendTimeoutMs', 'unknownPolicy', 'pacing']),
     });
     this.#unsubscribe.push(
       this.connection.onChange((change) => {

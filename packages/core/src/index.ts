@@ -41,6 +41,8 @@ export { MemoryOutboxStore } from './outbox-store.js';
 export type { MemoryOutboxStoreOptions, MessageState, OutboxCounts, OutboxRecord, OutboxStore, RecordPatch } from './outbox-store.js';
 export { Outbox, OUTBOX_DEFAULTS } from './outbox.js';
 export type { OutboxOptions, UnknownPolicy } from './outbox.js';
+export { Pacer } from './pacer.js';
+export type { PacingOptions } from './pacer.js';
 export { Channel } from './channel.js';
 export type { ChannelOptions, ChannelStatus } from './channel.js';
 export type { ConnectOptions, Link, LinkClosed, RecipientFailure, SendOptions, SendOutcome, SendOutcomeKind, Transport } from './transport.js';

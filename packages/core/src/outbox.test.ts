@@ -50,6 +50,30 @@ describe('Outbox', () => {
     expect(changes.slice(0, 2).map((record) => record.state)).toEqual(['queued', 'queued']);
   });
 
+  it('paces sends when asked: a burst, then the rate', async () => {
+    const clock = new FakeClock(0);
+    const transport = new FakeTransport<string>();
+    const store = new MemoryOutboxStore<string>();
+    const outbox = new Outbox<string>({
+      store,
+      clock,
+      gate: new SendGate({ clock }),
+      canSend: () => true,
+      send: (message, options) => transport.send(message, options),
+      pacing: { ratePerMinute: 6, burst: 2 },
+    });
+    for (const text of ['a', 'b', 'c', 'd']) outbox.enqueue(text);
+    await flushPromises();
+    expect(transport.sent).toEqual(['a', 'b']);
+    await clock.advanceAsync(9_999);
+    expect(transport.sent).toEqual(['a', 'b']);
+    await clock.advanceAsync(1);
+    expect(transport.sent).toEqual(['a', 'b', 'c']);
+    await clock.advanceAsync(10_000);
+    expect(transport.sent).toEqual(['a', 'b', 'c', 'd']);
+    await outbox.close();
+  });
+
   it('holds messages while the link is down and sends them once it is up', async () => {
     const { transport, outbox, link, store } = setup({ up: false });
     outbox.enqueue('a');

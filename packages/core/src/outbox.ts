@@ -6,6 +6,7 @@ import { sleep, systemClock, type Clock } from './clock.js';
 import { ConflictError } from './errors.js';
 import { noopLogger, type Logger } from './logger.js';
 import type { OutboxRecord, OutboxStore, RecordPatch } from './outbox-store.js';
+import { Pacer, type PacingOptions } from './pacer.js';
 import type { SendGate } from './send-gate.js';
 import type { SendOptions, SendOutcome } from './transport.js';
 
@@ -33,6 +34,8 @@ export interface OutboxOptions<M> {
   readonly maxRetriableAttempts?: number;
   /** Wait before resending after `not-sent` or `retriable`. @default 1 s, ×2, cap 30 s, equal jitter */
   readonly retryBackoff?: BackoffPolicy;
+  /** Optional pacing of sends. @default unpaced */
+  readonly pacing?: PacingOptions;
 }
 
 export const OUTBOX_DEFAULTS = Object.freeze({
@@ -61,6 +64,7 @@ export class Outbox<M> {
   #again = false;
   #inFlight: { id: string; deadline: AbortController } | undefined;
   #retryStreak = 0;
+  readonly #pacer: Pacer | undefined;
   readonly #unsubscribeGate: () => void;
 
   constructor(options: OutboxOptions<M>) {
@@ -76,6 +80,7 @@ export class Outbox<M> {
     this.#sendTimeoutMs = options.sendTimeoutMs ?? OUTBOX_DEFAULTS.sendTimeoutMs;
     this.#maxRetriable = options.maxRetriableAttempts ?? OUTBOX_DEFAULTS.maxRetriableAttempts;
     this.#retryBackoff = backoffPolicy(options.retryBackoff ?? OUTBOX_DEFAULTS.retryBackoff);
+    this.#pacer = options.pacing ? new Pacer(this.#clock, options.pacing) : undefined;
     this.#unsubscribeGate = this.#gate.onChange((change) => {
       if (change.to.state === 'open') this.kick();
     });
@@ -176,14 +181,23 @@ export class Outbox<M> {
         this.#apply(head.id, { state: 'failed', error: 'expired' }, 'message expired');
         continue;
       }
-      const delayMs = await this.#sendOne(head);
-      if (delayMs > 0) {
-        try {
-          await sleep(this.#clock, delayMs, this.#closing.signal);
-        } catch {
-          return;
-        }
+      const paceMs = this.#pacer?.reserve() ?? 0;
+      if (paceMs > 0) {
+        if (!(await this.#wait(paceMs))) return;
+        continue; // the queue, the link or the gate may have changed while we waited
       }
+      const delayMs = await this.#sendOne(head);
+      if (delayMs > 0 && !(await this.#wait(delayMs))) return;
+    }
+  }
+
+  /** Waits unless closed meanwhile; false when closed. */
+  async #wait(ms: number): Promise<boolean> {
+    try {
+      await sleep(this.#clock, ms, this.#closing.signal);
+      return true;
+    } catch {
+      return false;
     }
   }
 
