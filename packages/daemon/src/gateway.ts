@@ -16,6 +16,7 @@ import type { Message, MessageState, Status } from './protocol/index.js';
 import type { Settings } from './settings.js';
 import { openDatabase, type Db } from './store/database.js';
 import { EventLog, type EventKind, type LoggedEvent } from './store/event-log.js';
+import { ReceiptMap } from './store/receipts.js';
 import { SqliteOutboxStore } from './store/sqlite-outbox-store.js';
 
 const HOUR_MS = 3_600_000;
@@ -40,12 +41,13 @@ export class Gateway {
   readonly #db: Db;
   readonly #store: SqliteOutboxStore;
   readonly #events: EventLog;
+  readonly #receipts: ReceiptMap;
   readonly #signal: SignalChannel;
   readonly #intake: Intake;
   readonly #allowFrom: ReadonlySet<string> | undefined;
   readonly #loggedListeners = new Set<(event: LoggedEvent) => void>();
   #retentionTimer: NodeJS.Timeout | undefined;
-  #stats = { incoming: 0, duplicates: 0, notAllowed: 0 };
+  #stats = { incoming: 0, duplicates: 0, notAllowed: 0, receipts: 0 };
 
   constructor(settings: Settings, logger: DaemonLogger, clock: Clock = systemClock) {
     this.settings = settings;
@@ -64,6 +66,7 @@ export class Gateway {
     }
     this.#store = new SqliteOutboxStore(this.#db, { maxQueued: settings.outboxMax });
     this.#events = new EventLog(this.#db);
+    this.#receipts = new ReceiptMap(this.#db);
     this.hub = new EventHub(this.#events);
     this.#allowFrom = settings.allowFrom ? new Set(settings.allowFrom.map((entry) => entry.toLowerCase())) : undefined;
     const lastKnown = this.#lastEventAt();
@@ -79,6 +82,7 @@ export class Gateway {
       heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
       sendTimeoutMs: settings.sendTimeoutMs,
       unknownPolicy: settings.unknownPolicy,
+      ...(settings.sendRate === undefined ? {} : { pacing: { ratePerMinute: settings.sendRate, burst: settings.sendBurst ?? 1 } }),
       backoff: backoffFor(settings),
       lossWindowSince: lastKnown ?? this.startedAt,
       onLossWindowClosed: (window) => {
@@ -246,6 +250,19 @@ export class Gateway {
     }
     this.#stats.incoming++;
     this.#publish(logged);
+    if (event.kind === 'receipt') this.#receipt(event.receiptType, event.timestamps, now);
+  }
+
+  #receipt(type: 'delivery' | 'read' | 'viewed', timestamps: readonly number[], now: number): void {
+    const { advanced, purged } = this.#receipts.apply(type, timestamps, now);
+    for (const id of advanced) {
+      const record = this.#store.get(id)!;
+      this.#logger.info({ id, state: record.state }, `message ${record.state}`);
+      const logged = this.#events.append('message', now, presentRecord(record));
+      if (logged) this.#publish(logged);
+    }
+    if (purged.length > 0) this.#logger.info({ ids: purged, receipt: type }, 'receipt for messages past their retention');
+    this.#stats.receipts++;
   }
 
   #allowed(event: IncomingEvent): boolean {
@@ -266,7 +283,10 @@ export class Gateway {
       const to = change.to;
       log('gate', { state: to.state, ...(to.state === 'paused' ? { reason: to.reason, until: to.until && new Date(to.until).toISOString(), challengeToken: to.challengeToken } : {}), cause: change.cause });
     });
-    channel.onMessageChange((record) => log('message', presentRecord(record)));
+    channel.onMessageChange((record) => {
+      if (record.state === 'sent' && record.signalTimestamp !== undefined) this.#receipts.remember(record.signalTimestamp, record.id, this.#clock.now());
+      log('message', presentRecord(record));
+    });
   }
 
   #conflictToApi<T>(operation: () => T): T {
@@ -287,6 +307,8 @@ export class Gateway {
     const now = this.#clock.now();
     const messages = this.#store.purgeFinished(now - this.settings.sentRetentionHours * HOUR_MS);
     const events = this.#events.purge(now - this.settings.inboundRetentionHours * HOUR_MS, now - this.settings.inboundRetentionHours * HOUR_MS);
+    // the timestamp map outlives sent rows: four times their retention, at least 30 days
+    this.#receipts.purge(now - Math.max(4 * this.settings.sentRetentionHours, 30 * 24) * HOUR_MS);
     if (messages + events > 0) this.#logger.info({ messages, events }, 'retention purge');
   }
 }

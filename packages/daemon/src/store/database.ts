@@ -36,6 +36,14 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX events_by_kind ON events (kind, id);
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE loss_windows (id INTEGER PRIMARY KEY AUTOINCREMENT, from_at INTEGER NOT NULL, to_at INTEGER NOT NULL);`,
+  // Signal timestamps of sent messages, kept longer than the messages, so that a late delivery or
+  // read receipt is still attributed to its message id.
+  `CREATE TABLE signal_timestamps (
+     timestamp INTEGER NOT NULL,
+     message_id TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (timestamp, message_id)
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
