@@ -6,7 +6,7 @@ import { systemClock, type Clock } from './clock.js';
 import { Connection, type LinkChange } from './connection.js';
 import type { LinkState } from './connection-machine.js';
 import { noopLogger, type Logger } from './logger.js';
-import { Outbox, type UnknownPolicy } from './outbox.js';
+import { Outbox, type SendOutcomeEvent, type UnknownPolicy } from './outbox.js';
 import type { PacingOptions } from './pacer.js';
 import type { OutboxCounts, OutboxRecord, OutboxStore } from './outbox-store.js';
 import { SendGate, type GateChange, type GateState, type SendGateOptions } from './send-gate.js';
@@ -41,6 +41,8 @@ export interface ChannelOptions<Out, In> {
   readonly gate?: Pick<SendGateOptions, 'rateLimitBackoff' | 'probeBackoff' | 'sendTimeoutPauseMs'>;
   /** Optional send pacing. @default unpaced */
   readonly pacing?: PacingOptions;
+  /** Every send's outcome with its duration (metrics). */
+  readonly onSendOutcome?: (event: SendOutcomeEvent) => void;
 }
 
 export interface ChannelStatus {
@@ -95,6 +97,7 @@ export class Channel<Out, In> {
       canSend: () => this.connection.isUp,
       onIdle: () => this.connection.backlogDrained(),
       ...pick(options, ['sendTimeoutMs', 'unknownPolicy', 'pacing']),
+      ...(options.onSendOutcome ? { onOutcome: options.onSendOutcome } : {}),
     });
     this.#unsubscribe.push(
       this.connection.onChange((change) => {

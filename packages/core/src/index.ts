@@ -40,7 +40,7 @@ export type { GateChange, GateReason, GateState, PauseDetails, SendGateOptions }
 export { MemoryOutboxStore } from './outbox-store.js';
 export type { MemoryOutboxStoreOptions, MessageState, OutboxCounts, OutboxRecord, OutboxStore, RecordPatch } from './outbox-store.js';
 export { Outbox, OUTBOX_DEFAULTS } from './outbox.js';
-export type { OutboxOptions, UnknownPolicy } from './outbox.js';
+export type { OutboxOptions, SendOutcomeEvent, UnknownPolicy } from './outbox.js';
 export { Pacer } from './pacer.js';
 export type { PacingOptions } from './pacer.js';
 export { Channel } from './channel.js';

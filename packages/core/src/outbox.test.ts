@@ -87,6 +87,27 @@ describe('Outbox', () => {
     expect(transport.sent).toEqual(['a', 'b']);
   });
 
+  it('reports every outcome with its duration', async () => {
+    const clock = new FakeClock(0);
+    const transport = new FakeTransport<string>();
+    const seen: unknown[] = [];
+    const outbox = new Outbox<string>({
+      store: new MemoryOutboxStore<string>(),
+      clock,
+      gate: new SendGate({ clock }),
+      canSend: () => true,
+      send: (message, options) => transport.send(message, options),
+      sendTimeoutMs: 500,
+      unknownPolicy: 'at-most-once',
+      onOutcome: (event) => seen.push(event),
+    });
+    transport.queueOutcomes('hang');
+    const record = outbox.enqueue('a');
+    await clock.advanceAsync(500);
+    expect(seen).toEqual([{ id: record.id, outcome: { kind: 'unknown', error: 'no answer before the deadline' }, durationMs: 500 }]);
+    await outbox.close();
+  });
+
   it('fails a permanent error and moves on', async () => {
     const { transport, outbox, store } = setup();
     transport.queueOutcomes({ kind: 'failed', error: 'The user +49…4567 is not registered.' });

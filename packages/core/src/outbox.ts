@@ -36,6 +36,14 @@ export interface OutboxOptions<M> {
   readonly retryBackoff?: BackoffPolicy;
   /** Optional pacing of sends. @default unpaced */
   readonly pacing?: PacingOptions;
+  /** Every send's outcome as the transport reported it, with its duration (metrics). */
+  readonly onOutcome?: (event: SendOutcomeEvent) => void;
+}
+
+export interface SendOutcomeEvent {
+  readonly id: string;
+  readonly outcome: SendOutcome;
+  readonly durationMs: number;
 }
 
 export const OUTBOX_DEFAULTS = Object.freeze({
@@ -65,6 +73,7 @@ export class Outbox<M> {
   #inFlight: { id: string; deadline: AbortController } | undefined;
   #retryStreak = 0;
   readonly #pacer: Pacer | undefined;
+  readonly #onOutcome: (event: SendOutcomeEvent) => void;
   readonly #unsubscribeGate: () => void;
 
   constructor(options: OutboxOptions<M>) {
@@ -81,6 +90,7 @@ export class Outbox<M> {
     this.#maxRetriable = options.maxRetriableAttempts ?? OUTBOX_DEFAULTS.maxRetriableAttempts;
     this.#retryBackoff = backoffPolicy(options.retryBackoff ?? OUTBOX_DEFAULTS.retryBackoff);
     this.#pacer = options.pacing ? new Pacer(this.#clock, options.pacing) : undefined;
+    this.#onOutcome = options.onOutcome ?? (() => {});
     this.#unsubscribeGate = this.#gate.onChange((change) => {
       if (change.to.state === 'open') this.kick();
     });
@@ -207,6 +217,7 @@ export class Outbox<M> {
     const deadline = new AbortController();
     this.#inFlight = { id: head.id, deadline };
     const timer = this.#clock.setTimeout(() => deadline.abort(), this.#sendTimeoutMs);
+    const started = this.#clock.now();
     let outcome: SendOutcome;
     try {
       outcome = await this.#send(sending.payload, { signal: deadline.signal, onLateOutcome: (late) => this.#late(head.id, late) });
@@ -217,6 +228,7 @@ export class Outbox<M> {
       this.#clock.clearTimeout(timer);
       this.#inFlight = undefined;
     }
+    this.#onOutcome({ id: head.id, outcome, durationMs: this.#clock.now() - started });
     return this.#settle(sending, outcome);
   }
 
