@@ -16,6 +16,7 @@ import type { Message, MessageState, Status } from './protocol/index.js';
 import type { Settings } from './settings.js';
 import { openDatabase, type Db } from './store/database.js';
 import { EventLog, type EventKind, type LoggedEvent } from './store/event-log.js';
+import { Metrics } from './metrics.js';
 import { ReceiptMap } from './store/receipts.js';
 import { SqliteOutboxStore } from './store/sqlite-outbox-store.js';
 
@@ -35,6 +36,7 @@ export class Gateway {
   readonly settings: Settings;
   readonly startedAt: number;
   readonly hub: EventHub;
+  readonly metrics: Metrics;
   readonly #logger: DaemonLogger;
   readonly #clock: Clock;
   readonly #lock: Lock;
@@ -68,6 +70,7 @@ export class Gateway {
     this.#events = new EventLog(this.#db);
     this.#receipts = new ReceiptMap(this.#db);
     this.hub = new EventHub(this.#events);
+    this.metrics = new Metrics({ status: () => this.status(), subscribers: () => this.hub.subscriberCount });
     this.#allowFrom = settings.allowFrom ? new Set(settings.allowFrom.map((entry) => entry.toLowerCase())) : undefined;
     const lastKnown = this.#lastEventAt();
     this.#signal = createSignalChannel({
@@ -86,10 +89,12 @@ export class Gateway {
       backoff: backoffFor(settings),
       lossWindowSince: lastKnown ?? this.startedAt,
       onLossWindowClosed: (window) => {
+        this.metrics.lossWindow(window);
         this.#db.prepare('INSERT INTO loss_windows (from_at, to_at) VALUES (?, ?)').run(window.from, window.to);
         this.#logger.warn({ from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString(), ms: window.to - window.from }, 'possible-loss window closed');
       },
       onIncoming: (event) => this.#incoming(event),
+      onSendOutcome: (event) => this.metrics.outcome(event),
     });
     this.#intake = new Intake(this.#db, this.#store, this.#signal.channel.outbox, () => clock.now());
     this.#wireEvents();
@@ -240,15 +245,18 @@ export class Gateway {
     const now = this.#clock.now();
     if (this.#allowFrom && !this.#allowed(event)) {
       this.#stats.notAllowed++;
+      this.metrics.dropped('not-allowed');
       return;
     }
     const logged = this.#events.append('incoming', now, { ...event, raw: undefined }, dedupeKey(event));
     if (!logged) {
       this.#stats.duplicates++;
+      this.metrics.dropped('duplicate');
       this.#logger.debug({ kind: event.kind }, 'duplicate incoming event dropped');
       return;
     }
     this.#stats.incoming++;
+    this.metrics.incoming(event.kind);
     this.#publish(logged);
     if (event.kind === 'receipt') this.#receipt(event.receiptType, event.timestamps, now);
   }
@@ -277,9 +285,11 @@ export class Gateway {
       if (logged) this.#publish(logged);
     };
     channel.onLinkChange((change: LinkChange) => {
+      this.metrics.link(change);
       log('state', { from: change.from, to: change.to, attempt: change.attempt, delayMs: change.delayMs, cause: change.cause, at: new Date(change.at).toISOString() });
     });
     channel.onGateChange((change) => {
+      this.metrics.gate(change);
       const to = change.to;
       log('gate', { state: to.state, ...(to.state === 'paused' ? { reason: to.reason, until: to.until && new Date(to.until).toISOString(), challengeToken: to.challengeToken } : {}), cause: change.cause });
     });

@@ -75,7 +75,7 @@ describe('allowlist', () => {
     const events = await stream.until((all) => all.length >= 1, 'the friend');
     expect(events.map((event) => event.data['text'])).toEqual(['from a friend']);
     const metrics = await tetherd.request<string>('GET', '/metrics');
-    expect(metrics.body).toMatch(/tether_incoming_not_allowed_total 1/);
+    expect(metrics.body).toMatch(/tether_incoming_dropped_total{reason="not-allowed"} 1/);
     stream.close();
   });
 });

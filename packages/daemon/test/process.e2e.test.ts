@@ -45,7 +45,7 @@ describe('tetherd incoming', () => {
     expect(incomingTexts(events)).toEqual(['two', 'three']);
     expect(events[0]!.id).toBeGreaterThan(seen!.id);
     const metrics = await tetherd.request<string>('GET', '/metrics');
-    expect(metrics.body).toMatch(/tether_incoming_duplicates_total 1/);
+    expect(metrics.body).toMatch(/tether_incoming_dropped_total{reason="duplicate"} 1/);
     resumed.close();
   });
 

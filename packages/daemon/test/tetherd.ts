@@ -65,8 +65,12 @@ export class Tetherd {
     return within(new Promise((resolve) => this.#lineWaiters.push({ pattern, resolve })), `log line ${pattern}`);
   }
 
+  /** Resolves once the control API listens; rejects with the daemon's stderr if it exits first. */
   ready(): Promise<string> {
-    return this.logLine(/control API listening/);
+    const exitedEarly = this.exited.then(({ code, signal }) => {
+      throw new Error(`tetherd exited (${code ?? signal}) before it was ready:\n${this.stderr}\n${this.output.slice(-5).join('\n')}`);
+    });
+    return Promise.race([this.logLine(/control API listening/), exitedEarly]);
   }
 
   request<T = unknown>(method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T; headers: http.IncomingHttpHeaders }> {

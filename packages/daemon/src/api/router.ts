@@ -7,7 +7,6 @@ import type { MessageState } from '../protocol/index.js';
 import type { EventKind } from '../store/event-log.js';
 import { ApiError, readJson, sendError, sendJson } from './http-util.js';
 import { parseMessageInput } from './message-input.js';
-import { renderMetrics } from './metrics.js';
 
 const STATES: readonly MessageState[] = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'unknown'];
 const KINDS: readonly EventKind[] = ['state', 'gate', 'message', 'incoming'];
@@ -42,8 +41,9 @@ async function handle(gateway: Gateway, options: HandlerOptions, request: Incomi
     return sendJson(response, gateway.ready ? 200 : 503, { ready: gateway.ready, state: status.state, gate: status.gate });
   }
   if (route === 'GET /metrics') {
-    response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-    return void response.end(renderMetrics(gateway));
+    const text = await gateway.metrics.registry.metrics();
+    response.writeHead(200, { 'content-type': gateway.metrics.registry.contentType });
+    return void response.end(text);
   }
   if (route === 'GET /v1/status') return sendJson(response, 200, gateway.status());
   if (route === 'POST /v1/messages') {

@@ -1,0 +1,117 @@
+// The daemon's Prometheus metrics (prom-client, one registry per daemon): link and gate state,
+// reconnects, loss windows, outbox depth and age, send outcomes by class and their latency,
+// seconds paused by reason, incoming events by kind, and subscribers. Gauges that mirror state
+// are computed when scraped; counters are fed by events as they happen.
+import type { GateChange, LinkChange, SendOutcomeEvent } from '@tether/core';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Status } from './protocol/index.js';
+
+const LINK_STATES = ['connecting', 'syncing', 'connected', 'disconnected', 'reconnecting', 'closed'] as const;
+const GATE_REASONS = ['rate-limited', 'captcha-required', 'backend-not-ready', 'send-timeout'] as const;
+
+export interface MetricsSource {
+  status(): Status;
+  subscribers(): number;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly #reconnects: Counter;
+  readonly #lossWindows: Counter;
+  readonly #lossSeconds: Counter;
+  readonly #outcomes: Counter<'class'>;
+  readonly #latency: Histogram<'class'>;
+  readonly #pausedSeconds: Counter<'reason'>;
+  readonly #incoming: Counter<'kind'>;
+  readonly #dropped: Counter<'reason'>;
+  readonly #webhook: Counter<'result'>;
+
+  constructor(source: MetricsSource) {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'tether_link_state',
+      help: 'The receive link state: 1 for the current one.',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const state = source.status().state;
+        for (const each of LINK_STATES) this.set({ state: each }, each === state ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'tether_gate_paused',
+      help: 'Whether the send gate is paused, by reason.',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        const reason = source.status().gate.reason;
+        for (const each of GATE_REASONS) this.set({ reason: each }, each === reason ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'tether_outbox_messages',
+      help: 'Messages in the outbox by state.',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const { outbox } = source.status();
+        for (const state of ['queued', 'sending', 'failed', 'unknown'] as const) this.set({ state }, outbox[state]);
+      },
+    });
+    new Gauge({
+      name: 'tether_outbox_oldest_queued_seconds',
+      help: 'Age of the oldest queued message (0 when none).',
+      registers,
+      collect() {
+        const oldest = source.status().outbox.oldestQueuedAt;
+        this.set(oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0);
+      },
+    });
+    new Gauge({ name: 'tether_event_subscribers', help: 'Connected event-stream subscribers.', registers, collect() { this.set(source.subscribers()); } });
+    this.#reconnects = new Counter({ name: 'tether_reconnects_total', help: 'Reconnect attempts started.', registers });
+    this.#lossWindows = new Counter({ name: 'tether_loss_windows_total', help: 'Possible-loss windows closed (REST backend).', registers });
+    this.#lossSeconds = new Counter({ name: 'tether_loss_window_seconds_total', help: 'Total length of closed possible-loss windows.', registers });
+    this.#outcomes = new Counter({ name: 'tether_send_outcomes_total', help: 'Send attempts by outcome class.', labelNames: ['class'], registers });
+    this.#latency = new Histogram({
+      name: 'tether_send_duration_seconds',
+      help: 'Time from request to outcome, by outcome class.',
+      labelNames: ['class'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.#pausedSeconds = new Counter({ name: 'tether_gate_paused_seconds_total', help: 'Seconds the send gate spent paused, by reason (counted when it reopens or changes reason).', labelNames: ['reason'], registers });
+    this.#incoming = new Counter({ name: 'tether_incoming_events_total', help: 'Incoming events committed to the spool, by kind.', labelNames: ['kind'], registers });
+    this.#dropped = new Counter({ name: 'tether_incoming_dropped_total', help: 'Incoming events not spooled, by reason (duplicate, not-allowed).', labelNames: ['reason'], registers });
+    this.#webhook = new Counter({ name: 'tether_webhook_deliveries_total', help: 'Webhook delivery attempts by result.', labelNames: ['result'], registers });
+  }
+
+  link(change: LinkChange): void {
+    if (change.to === 'reconnecting') this.#reconnects.inc();
+  }
+
+  lossWindow(window: { from: number; to: number }): void {
+    this.#lossWindows.inc();
+    this.#lossSeconds.inc(Math.max(0, window.to - window.from) / 1000);
+  }
+
+  gate(change: GateChange): void {
+    if (change.from.state === 'paused') this.#pausedSeconds.inc({ reason: change.from.reason }, Math.max(0, change.to.since - change.from.since) / 1000);
+  }
+
+  outcome(event: SendOutcomeEvent): void {
+    this.#outcomes.inc({ class: event.outcome.kind });
+    this.#latency.observe({ class: event.outcome.kind }, event.durationMs / 1000);
+  }
+
+  incoming(kind: string): void {
+    this.#incoming.inc({ kind });
+  }
+
+  dropped(reason: 'duplicate' | 'not-allowed'): void {
+    this.#dropped.inc({ reason });
+  }
+
+  webhook(result: 'delivered' | 'failed' | 'dead-letter'): void {
+    this.#webhook.inc({ result });
+  }
+}
