@@ -17,6 +17,7 @@ import type { Settings } from './settings.js';
 import { openDatabase, type Db } from './store/database.js';
 import { EventLog, type EventKind, type LoggedEvent } from './store/event-log.js';
 import { Metrics } from './metrics.js';
+import { WebhookDeliverer } from './webhook.js';
 import { ReceiptMap } from './store/receipts.js';
 import { SqliteOutboxStore } from './store/sqlite-outbox-store.js';
 
@@ -47,6 +48,7 @@ export class Gateway {
   readonly #signal: SignalChannel;
   readonly #intake: Intake;
   readonly #allowFrom: ReadonlySet<string> | undefined;
+  readonly #webhook: WebhookDeliverer | undefined;
   readonly #loggedListeners = new Set<(event: LoggedEvent) => void>();
   #retentionTimer: NodeJS.Timeout | undefined;
   #stats = { incoming: 0, duplicates: 0, notAllowed: 0, receipts: 0 };
@@ -96,6 +98,18 @@ export class Gateway {
       onIncoming: (event) => this.#incoming(event),
       onSendOutcome: (event) => this.metrics.outcome(event),
     });
+    this.#webhook = settings.webhookUrl
+      ? new WebhookDeliverer({
+          url: settings.webhookUrl,
+          secret: settings.webhookSecret!,
+          db: this.#db,
+          events: this.#events,
+          logger,
+          backoff: { initialMs: Math.min(1_000, settings.webhookRetryMaxMs), factor: 2, maxMs: settings.webhookRetryMaxMs, jitter: 'equal' },
+          timeoutMs: 10_000,
+          onResult: (result) => this.metrics.webhook(result),
+        })
+      : undefined;
     this.#intake = new Intake(this.#db, this.#store, this.#signal.channel.outbox, () => clock.now());
     this.#wireEvents();
   }
@@ -121,6 +135,7 @@ export class Gateway {
       'tetherd starting',
     );
     channel.start();
+    this.#webhook?.kick();
     this.#retentionTimer = setInterval(() => this.#purge(), HOUR_MS).unref();
     this.#purge();
   }
@@ -170,13 +185,14 @@ export class Gateway {
   }
 
   status(): Status {
-    return presentStatus({
+    const status = presentStatus({
       channel: this.#signal.channel.status(),
       backend: this.backend,
       lossWindows: this.lossWindows(),
       account: this.settings.account,
       startedAt: this.startedAt,
     });
+    return this.#webhook ? { ...status, webhook: this.#webhook.status() } : status;
   }
 
   lossWindows(): LossWindow[] {
@@ -209,6 +225,7 @@ export class Gateway {
     this.#intake.close();
     if (this.#retentionTimer) clearInterval(this.#retentionTimer);
     await this.#signal.close({ graceMs: this.settings.shutdownTimeoutMs });
+    await this.#webhook?.close();
     this.hub.close();
     this.#db.close();
     this.#lock.release();
@@ -258,6 +275,7 @@ export class Gateway {
     this.#stats.incoming++;
     this.metrics.incoming(event.kind);
     this.#publish(logged);
+    this.#webhook?.kick();
     if (event.kind === 'receipt') this.#receipt(event.receiptType, event.timestamps, now);
   }
 

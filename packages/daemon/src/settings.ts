@@ -34,6 +34,7 @@ export interface Settings {
   readonly shutdownTimeoutMs: number;
   readonly webhookUrl: string | undefined;
   readonly webhookSecret: string | undefined;
+  readonly webhookRetryMaxMs: number;
   readonly compatListen: { readonly host: string; readonly port: number } | undefined;
   readonly compatSend: 'wait' | 'queue';
   readonly compatWaitMs: number;
@@ -114,6 +115,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   spec('shutdownTimeoutMs', 'TETHER_SHUTDOWN_TIMEOUT_MS', 'how long shutdown waits for the send in flight', integer(0), () => 10_000),
   spec('webhookUrl', 'TETHER_WEBHOOK_URL', 'optional URL that receives incoming events', optional(text), none),
   spec('webhookSecret', 'TETHER_WEBHOOK_SECRET', 'HMAC secret for webhook signatures', optional(text), none),
+  spec('webhookRetryMaxMs', 'TETHER_WEBHOOK_RETRY_MAX_MS', 'longest wait between webhook retries (first retry after min(1 s, this))', integer(1, 2 ** 31 - 1), () => 60_000),
   spec('compatListen', 'TETHER_COMPAT_LISTEN', 'optional loopback HOST:PORT for the signal-cli-rest-api compatible endpoint', optional(loopbackAddress), none),
   spec('compatSend', 'TETHER_COMPAT_SEND', 'wait (answer once Signal accepted) or queue', oneOf('wait', 'queue'), () => 'wait' as const),
   spec('compatWaitMs', 'TETHER_COMPAT_WAIT_MS', 'how long the compat endpoint waits before answering with a provisional timestamp', integer(0), () => 10_000),

@@ -52,6 +52,15 @@ export interface Status {
   readonly account: string;
   readonly pid: number;
   readonly startedAt: string;
+  /** Present when TETHER_WEBHOOK_URL is set. */
+  readonly webhook?: {
+    readonly url: string;
+    readonly state: 'idle' | 'delivering' | 'retrying';
+    readonly delivered: number;
+    readonly pending: number;
+    readonly deadLetters: number;
+    readonly lastError?: string;
+  };
 }
 
 export interface ApiError {
