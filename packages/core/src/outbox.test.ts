@@ -246,6 +246,19 @@ describe('Outbox', () => {
     expect(transport.sent).toEqual(['b']);
   });
 
+  it('expires a waiting message on request once its time has passed, and nothing else', () => {
+    const { clock, outbox, store } = setup({ up: false });
+    const due = outbox.enqueue('a', { expiresAt: 1_000 });
+    const later = outbox.enqueue('b', { expiresAt: 5_000 });
+    const never = outbox.enqueue('c');
+    clock.advance(2_000);
+    expect(outbox.expire(due.id)).toMatchObject({ state: 'failed', error: 'expired' });
+    expect(outbox.expire(later.id)).toBeUndefined();
+    expect(outbox.expire(never.id)).toBeUndefined();
+    expect(outbox.expire('missing')).toBeUndefined();
+    expect(store.get(later.id)?.state).toBe('queued');
+  });
+
   it('cancels queued and unknown messages, refuses others with a conflict', async () => {
     const { outbox, store, link, transport } = setup({ up: false });
     const first = outbox.enqueue('a');

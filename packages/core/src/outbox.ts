@@ -144,6 +144,13 @@ export class Outbox<M> {
     return this.#apply(id, { state: 'failed', error: 'cancelled' }, 'message cancelled');
   }
 
+  /** Fails a queued message whose `expiresAt` has passed (the store found it; the head check would too, later). */
+  expire(id: string): OutboxRecord<M> | undefined {
+    const record = this.#store.get(id);
+    if (!record || record.state !== 'queued' || record.expiresAt === undefined || record.expiresAt > this.#clock.now()) return undefined;
+    return this.#apply(id, { state: 'failed', error: 'expired' }, 'message expired');
+  }
+
   /**
    * After a crash, messages left `sending` may or may not have gone out: they become unknown and
    * follow the unknown policy (at-least-once: resent once, in their place).

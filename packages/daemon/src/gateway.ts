@@ -51,6 +51,7 @@ export class Gateway {
   readonly #webhook: WebhookDeliverer | undefined;
   readonly #loggedListeners = new Set<(event: LoggedEvent) => void>();
   #retentionTimer: NodeJS.Timeout | undefined;
+  #expiryTimer: NodeJS.Timeout | undefined;
   #stats = { incoming: 0, duplicates: 0, notAllowed: 0, receipts: 0 };
 
   constructor(settings: Settings, logger: DaemonLogger, clock: Clock = systemClock) {
@@ -138,6 +139,7 @@ export class Gateway {
     this.#webhook?.kick();
     this.#retentionTimer = setInterval(() => this.#purge(), HOUR_MS).unref();
     this.#purge();
+    this.#scheduleExpiry();
   }
 
   /** The Signal transport, for requests passed through as they are (compat endpoint). */
@@ -156,6 +158,7 @@ export class Gateway {
 
   async submit(input: MessageInput, idempotencyKey: string | undefined): Promise<{ readonly created: boolean; readonly message: Message }> {
     const result: IntakeResult = await this.#intake.submit(input, idempotencyKey);
+    if (input.expiresAt !== undefined) this.#scheduleExpiry();
     return { created: result.created, message: presentRecord(result.record) };
   }
 
@@ -224,6 +227,7 @@ export class Gateway {
   async close(): Promise<void> {
     this.#intake.close();
     if (this.#retentionTimer) clearInterval(this.#retentionTimer);
+    if (this.#expiryTimer) clearTimeout(this.#expiryTimer);
     await this.#signal.close({ graceMs: this.settings.shutdownTimeoutMs });
     await this.#webhook?.close();
     this.hub.close();
@@ -329,6 +333,17 @@ export class Gateway {
   #lastEventAt(): number | undefined {
     const row = this.#db.prepare('SELECT MAX(at) AS at FROM events').get() as { at: number | null };
     return row.at ?? undefined;
+  }
+
+  /** One timer for the earliest expiry among queued messages: a message expires on time even while the link is down. */
+  #scheduleExpiry(): void {
+    if (this.#expiryTimer) clearTimeout(this.#expiryTimer);
+    const next = this.#store.nextExpiry();
+    if (next === undefined) return;
+    this.#expiryTimer = setTimeout(() => {
+      for (const id of this.#store.dueToExpire(this.#clock.now())) this.#signal.channel.outbox.expire(id);
+      this.#scheduleExpiry();
+    }, Math.min(Math.max(0, next - this.#clock.now()), HOUR_MS)).unref();
   }
 
   #purge(): void {

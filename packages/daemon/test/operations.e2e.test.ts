@@ -79,3 +79,19 @@ describe('allowlist', () => {
     stream.close();
   });
 });
+
+describe('expiry', () => {
+  it('fails a queued message with reason expired on time, even while the backend is down', async () => {
+    const { emulator, tetherd } = await setup();
+    await emulator.stop();
+    await tetherd.logLine(/"to":"disconnected"/);
+    const stream = tetherd.events('?kinds=message', '0');
+    const expiresAt = new Date(Date.now() + 500).toISOString();
+    const response = await tetherd.request<Message>('POST', '/v1/messages', { recipients: [FRIEND], message: 'only for a moment', expiresAt });
+    expect(response.body).toMatchObject({ state: 'queued', expiresAt });
+    await stream.until((events) => events.some((event) => event.data['id'] === response.body.id && event.data['state'] === 'failed' && event.data['error'] === 'expired'), 'expiry');
+    const past = await tetherd.request('POST', '/v1/messages', { recipients: [FRIEND], message: 'late', expiresAt: '2020-01-01T00:00:00Z' });
+    expect(past).toMatchObject({ status: 400, body: { error: { field: 'expiresAt' } } });
+    stream.close();
+  });
+});

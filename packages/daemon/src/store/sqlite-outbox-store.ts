@@ -73,6 +73,8 @@ export class SqliteOutboxStore implements OutboxStore<OutgoingMessage> {
          WHERE (@state IS NULL OR state = @state) ORDER BY position DESC LIMIT @limit`,
       ),
       bySignalTimestamp: db.prepare('SELECT id FROM messages WHERE signal_timestamp = ?'),
+      due: db.prepare(`SELECT id FROM messages WHERE state = 'queued' AND expires_at <= ? ORDER BY position`),
+      nextExpiry: db.prepare(`SELECT MIN(expires_at) AS at FROM messages WHERE state = 'queued' AND expires_at IS NOT NULL`),
       purgeSent: db.prepare(`DELETE FROM messages WHERE state IN ('sent', 'delivered', 'read', 'failed') AND updated_at < ?`),
     };
     this.#nextPosition = (this.#statements.maxPosition.get() as { position: number }).position + 1;
@@ -170,6 +172,16 @@ export class SqliteOutboxStore implements OutboxStore<OutgoingMessage> {
   /** Ids of messages with this Signal timestamp (delivery and read receipts name it). */
   idsBySignalTimestamp(timestamp: number): string[] {
     return (this.#statements.bySignalTimestamp.all(timestamp) as { id: string }[]).map((row) => row.id);
+  }
+
+  /** Queued messages whose expiry has passed. */
+  dueToExpire(now: number): string[] {
+    return (this.#statements.due.all(now) as { id: string }[]).map((row) => row.id);
+  }
+
+  /** The earliest expiry among queued messages. */
+  nextExpiry(): number | undefined {
+    return (this.#statements.nextExpiry.get() as { at: number | null }).at ?? undefined;
   }
 
   /** Deletes finished messages last changed before `before`. */
