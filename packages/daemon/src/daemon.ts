@@ -3,6 +3,7 @@
 // at once.
 import { readFileSync } from 'node:fs';
 import { listen, type Listeners } from './api/server.js';
+import { startCompat, type CompatListener } from './compat/server.js';
 import { resolveConfig, type ConfigSources } from './config.js';
 import { Gateway, StartupError } from './gateway.js';
 import { createLogger, type DaemonLogger } from './logger.js';
@@ -35,8 +36,19 @@ export async function startDaemon(settings: Settings, logger: DaemonLogger = cre
     await gateway.close();
     throw new StartupError((error as Error).message);
   }
+  let compat: CompatListener | undefined;
+  if (settings.compatListen) {
+    try {
+      compat = await startCompat(gateway, { logger, ...(token ? { token } : {}) });
+    } catch (error) {
+      await listeners.close();
+      await gateway.close();
+      throw new StartupError(`TETHER_COMPAT_LISTEN: ${(error as Error).message}`);
+    }
+  }
   gateway.start();
   logger.info({ socket: listeners.socketPath, tcp: listeners.tcpAddress }, 'control API listening');
+  if (compat) logger.info({ compat: compat.address, token: token !== undefined }, 'compat API listening');
   let stopping: Promise<void> | undefined;
   return {
     gateway,
@@ -46,6 +58,7 @@ export async function startDaemon(settings: Settings, logger: DaemonLogger = cre
       (stopping ??= (async () => {
         logger.info({ graceMs: settings.shutdownTimeoutMs }, 'tetherd stopping');
         const closing = listeners.close();
+        await compat?.close();
         await gateway.close();
         await closing;
         logger.info({}, 'tetherd stopped');

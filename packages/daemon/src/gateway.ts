@@ -269,7 +269,9 @@ export class Gateway {
       this.metrics.dropped('not-allowed');
       return;
     }
-    const logged = this.#events.append('incoming', now, { ...event, raw: undefined }, dedupeKey(event));
+    // Spooled with signal-cli's raw envelope: the compat WebSocket replays it verbatim (the
+    // control API's event stream leaves it out, see EventHub).
+    const logged = this.#events.append('incoming', now, event, dedupeKey(event));
     if (!logged) {
       this.#stats.duplicates++;
       this.metrics.dropped('duplicate');

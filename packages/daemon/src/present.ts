@@ -12,7 +12,7 @@ export function presentRecord(record: OutboxRecord<OutgoingMessage>, withBody = 
     ...presentSummary({ ...record, recipients: record.payload.recipients }),
     ...(withBody && record.payload.message !== undefined ? { message: record.payload.message } : {}),
     ...(withBody && record.payload.attachments
-      ? { attachments: record.payload.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: Math.floor((a.data.length * 3) / 4) })) }
+      ? { attachments: record.payload.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: Buffer.byteLength(a.data, 'base64') })) }
       : {}),
   };
 }

@@ -118,5 +118,5 @@ export const SETTINGS: readonly SettingSpec[] = [
   spec('webhookRetryMaxMs', 'TETHER_WEBHOOK_RETRY_MAX_MS', 'longest wait between webhook retries (first retry after min(1 s, this))', integer(1, 2 ** 31 - 1), () => 60_000),
   spec('compatListen', 'TETHER_COMPAT_LISTEN', 'optional loopback HOST:PORT for the signal-cli-rest-api compatible endpoint', optional(loopbackAddress), none),
   spec('compatSend', 'TETHER_COMPAT_SEND', 'wait (answer once Signal accepted) or queue', oneOf('wait', 'queue'), () => 'wait' as const),
-  spec('compatWaitMs', 'TETHER_COMPAT_WAIT_MS', 'how long the compat endpoint waits before answering with a provisional timestamp', integer(0), () => 10_000),
+  spec('compatWaitMs', 'TETHER_COMPAT_WAIT_MS', 'how long the compat endpoint waits before answering with a provisional timestamp (below common clients\' 4 s timeouts)', integer(0), () => 3_000),
 ];

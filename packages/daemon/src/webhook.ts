@@ -5,6 +5,7 @@
 // event to the dead-letter table, visible in status, and delivery moves on.
 import { createHmac } from 'node:crypto';
 import { backoffDelay, sleep, systemClock, type BackoffPolicy } from '@tether/core';
+import { publicEventData } from './api/event-hub.js';
 import type { DaemonLogger } from './logger.js';
 import type { Db } from './store/database.js';
 import { getMeta, setMeta } from './store/database.js';
@@ -89,7 +90,7 @@ export class WebhookDeliverer {
         return;
       }
       this.#state = 'delivering';
-      await this.#deliver(event.id, event.data);
+      await this.#deliver(event.id, publicEventData(event));
     }
   }
 

@@ -127,7 +127,7 @@ describe('tetherd send outcomes', () => {
     await post(tetherd, 'behind it');
     const status = await tetherd.request<{ gate: { state: string; reason: string; until: string } }>('GET', '/v1/status');
     expect(status.body.gate).toMatchObject({ state: 'paused', reason: 'rate-limited' });
-    expect(Date.parse(status.body.gate.until) - Date.now()).toBeGreaterThan(20_000); // 30 s backoff, nothing sent meanwhile
+    expect(Date.parse(status.body.gate.until) - Date.now()).toBeGreaterThan(10_000); // 30 s backoff with equal jitter (15–30 s), nothing sent meanwhile
     expect(emulator.stats().requests).toBe(before);
     const record = await tetherd.request<Message>('GET', `/v1/messages/${limited.id}`);
     expect(record.body).toMatchObject({ state: 'queued', ambiguous: true });

@@ -47,7 +47,6 @@ export class EventHub {
 
   subscribe(response: ServerResponse, options: SubscribeOptions): void {
     response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    response.write(': tether events\n\n');
     const subscriber: Subscriber = {
       response,
       kinds: options.kinds,
@@ -55,6 +54,8 @@ export class EventHub {
       backlog: new RingBuffer<LoggedEvent>(this.#maxQueued, 'reject'),
       replaying: options.after !== undefined,
     };
+    // the id line gives a client a position to resume from even before its first event arrives
+    response.write(`: tether events\nid: ${subscriber.lastId}\n\n`);
     this.#subscribers.add(subscriber);
     response.on('close', () => this.#subscribers.delete(subscriber));
     response.on('drain', () => this.#flush(subscriber));
@@ -101,6 +102,16 @@ export class EventHub {
     if (event.id <= subscriber.lastId) return;
     subscriber.lastId = event.id;
     if (subscriber.kinds && !subscriber.kinds.has(event.kind)) return;
-    subscriber.response.write(`id: ${event.id}\nevent: ${event.kind}\ndata: ${event.data}\n\n`);
+    subscriber.response.write(`id: ${event.id}\nevent: ${event.kind}\ndata: ${publicEventData(event)}\n\n`);
   }
+}
+
+/**
+ * The spool keeps signal-cli's raw envelope for the compat endpoint; the event stream never
+ * carried it (the typed event is its contract), so it is left out, with the key order unchanged.
+ */
+export function publicEventData(event: LoggedEvent): string {
+  if (event.kind !== 'incoming' || !event.data.includes('"raw":')) return event.data;
+  const { raw: _raw, ...typed } = JSON.parse(event.data) as Record<string, unknown>;
+  return JSON.stringify(typed);
 }

@@ -39,8 +39,12 @@ export function parseMessageInput(body: unknown, options: { readonly maxAttachme
     ...(text === undefined || text === '' ? {} : { message: text }),
     ...(attachments.length > 0 ? { attachments } : {}),
   };
-  const hash = createHash('sha256').update(JSON.stringify([message, expiresAt ?? null])).digest('hex');
-  return { message, hash, ...(expiresAt === undefined ? {} : { expiresAt }) };
+  return { message, hash: messageHash(message, expiresAt), ...(expiresAt === undefined ? {} : { expiresAt }) };
+}
+
+/** What an Idempotency-Key is compared by; shared with the compat endpoint so both agree. */
+export function messageHash(message: OutgoingMessage, expiresAt: number | undefined): string {
+  return createHash('sha256').update(JSON.stringify([message, expiresAt ?? null])).digest('hex');
 }
 
 function parseAttachments(value: unknown, maxBytes: number): { filename: string; contentType: string; data: string }[] {
@@ -54,7 +58,7 @@ function parseAttachments(value: unknown, maxBytes: number): { filename: string;
     if (typeof filename !== 'string' || filename === '' || /[/\\]/.test(filename)) throw new ApiError(400, 'invalid-attachments', `${field}.filename must be a file name without a path`, field);
     if (typeof contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+$/.test(contentType)) throw new ApiError(400, 'invalid-attachments', `${field}.contentType must be a MIME type like image/png`, field);
     if (typeof data !== 'string' || data.length % 4 !== 0 || !BASE64.test(data)) throw new ApiError(400, 'invalid-attachments', `${field}.data must be base64`, field);
-    total += (data.length / 4) * 3;
+    total += Buffer.byteLength(data, 'base64');
     if (total > maxBytes) throw new ApiError(413, 'too-large', `attachments exceed ${Math.floor(maxBytes / 1024 / 1024)} MiB (TETHER_MAX_ATTACHMENT_MB)`, field);
     return { filename, contentType, data };
   });

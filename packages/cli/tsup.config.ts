@@ -1,0 +1,11 @@
+import { tsupPreset } from '@tether/config/tsup';
+
+// Startup time is a product figure here (DECISIONS.md §10 status-vs-node): commander is bundled
+// instead of being loaded from node_modules as CommonJS at run time, which saves about 10 ms per
+// start. Its CommonJS `require` of Node built-ins needs a real `require` in ESM output: the banner.
+const preset = tsupPreset({
+  entry: { index: 'src/index.ts', tether: 'src/bin/tether.ts' },
+  banner: { js: "import { createRequire as __tetherCreateRequire } from 'node:module';\nconst require = __tetherCreateRequire(import.meta.url);" },
+});
+
+export default { ...preset, noExternal: ['commander'] };

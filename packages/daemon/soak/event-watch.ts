@@ -1,0 +1,131 @@
+// Follows tetherd's event stream across its restarts: counts sends, tells waiters about every
+// event, and answers a captcha pause by submitting the challenge through `POST /v1/challenge`,
+// as an operator would with `tether challenge`.
+import http from 'node:http';
+import type { DaemonProcess } from './daemon-process.js';
+
+export interface SoakEvent {
+  readonly kind: string;
+  readonly data: Record<string, unknown>;
+}
+
+export class EventWatch {
+  readonly #daemon: DaemonProcess;
+  readonly #listeners = new Set<(event: SoakEvent | undefined) => void>();
+  #request: http.ClientRequest | undefined;
+  #closed = false;
+  readonly #answering = new Set<string>();
+  /** `sent` message events seen so far. */
+  sent = 0;
+  challenges = 0;
+
+  constructor(daemon: DaemonProcess) {
+    this.#daemon = daemon;
+  }
+
+  start(): void {
+    void this.#follow();
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#request?.destroy();
+  }
+
+  /** Called with every event, and with `undefined` each time the stream (re)opens. */
+  on(listener: (event: SoakEvent | undefined) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Resolves true when `check` holds (tested on each event), false after `ms`. */
+  until(check: () => boolean, ms: number): Promise<boolean> {
+    if (check()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(false), ms);
+      const unsubscribe = this.on(() => {
+        if (check()) finish(true);
+      });
+      const finish = (value: boolean) => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(value);
+      };
+    });
+  }
+
+  async #follow(): Promise<void> {
+    while (!this.#closed) {
+      await this.#daemon.whenUp();
+      await new Promise<void>((resolve) => this.#open(resolve));
+    }
+  }
+
+  #open(done: () => void): void {
+    const outgoing = http.get({ socketPath: this.#daemon.socket, path: '/v1/events?kinds=message,gate', agent: false }, (response) => {
+      this.#emit(undefined);
+      void this.#checkGate();
+      let buffered = '';
+      response.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        const blocks = buffered.split('\n\n');
+        buffered = blocks.pop()!;
+        for (const block of blocks) this.#block(block);
+      });
+      response.on('close', done);
+    });
+    this.#request = outgoing;
+    outgoing.on('error', () => setTimeout(done, 20));
+  }
+
+  #block(block: string): void {
+    const fields = new Map(block.split('\n').filter((line) => line.includes(': ') && !line.startsWith(':')).map((line) => [line.slice(0, line.indexOf(': ')), line.slice(line.indexOf(': ') + 2)]));
+    const data = fields.get('data');
+    if (data === undefined) return;
+    const event: SoakEvent = { kind: fields.get('event') ?? 'message', data: JSON.parse(data) as Record<string, unknown> };
+    if (event.kind === 'message' && event.data['state'] === 'sent') this.sent++;
+    if (event.kind === 'gate') this.#answerCaptcha(event.data);
+    this.#emit(event);
+  }
+
+  #emit(event: SoakEvent | undefined): void {
+    for (const listener of [...this.#listeners]) listener(event);
+  }
+
+  /** A pause that began before the stream opened has no event of ours: read it from status. */
+  async #checkGate(): Promise<void> {
+    try {
+      const status = await this.#daemon.request<{ gate: Record<string, unknown> }>('GET', '/v1/status');
+      this.#answerCaptcha(status.body.gate);
+    } catch {
+      // the daemon went down again; the next stream checks
+    }
+  }
+
+  #answerCaptcha(gate: Record<string, unknown>): void {
+    const token = gate['challengeToken'];
+    if (gate['state'] !== 'paused' || gate['reason'] !== 'captcha-required' || typeof token !== 'string') return;
+    if (this.#answering.has(token)) return;
+    this.#answering.add(token);
+    void this.#submitChallenge(token).finally(() => this.#answering.delete(token));
+  }
+
+  /** Retries while the pause lasts: the backend may be down when the captcha is "solved". */
+  async #submitChallenge(token: string): Promise<void> {
+    for (let attempt = 0; attempt < 100 && !this.#closed; attempt++) {
+      try {
+        const answer = await this.#daemon.request('POST', '/v1/challenge', { body: { token, captcha: 'signalcaptcha://soak-solved-captcha' } });
+        if (answer.status === 200) {
+          this.challenges++;
+          return;
+        }
+        const status = await this.#daemon.request<{ gate: Record<string, unknown> }>('GET', '/v1/status');
+        if (status.body.gate['challengeToken'] !== token) return;
+      } catch {
+        // no answer: the daemon is down, and its successor starts with an open gate
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}

@@ -1,0 +1,110 @@
+// Applies one fault and undoes it: kills and restarts of either process, and the emulator's own
+// faults through its admin API. Returns a line for the progress log (no message bodies).
+import type { DaemonProcess } from './daemon-process.js';
+import type { EmulatorProcess } from './emulator-process.js';
+import type { FaultKind } from './fault-schedule.js';
+import { delay } from './http.js';
+import type { Random } from './options.js';
+
+export interface FaultTally {
+  daemonKills: number;
+  daemonTerms: number;
+  emulatorKills: number;
+  /** SIGTERMs that did not end in exit code 0 (DECISIONS.md §6 says they must). */
+  readonly badTerms: string[];
+}
+
+export interface FaultContext {
+  readonly daemon: DaemonProcess;
+  readonly emulator: EmulatorProcess;
+  readonly random: Random;
+  readonly baseLatencyMs: number;
+  readonly rateLimitRetryAfter: boolean;
+  readonly tally: FaultTally;
+}
+
+export async function applyFault(kind: FaultKind, index: number, context: FaultContext): Promise<string> {
+  const { daemon, emulator, random, tally } = context;
+  const admin = (pathname: string, body?: unknown) => emulator.admin('POST', `/_emulator/faults/${pathname}`, body);
+  switch (kind) {
+    case 'daemon-kill': {
+      const downMs = random.between(50, 1_500);
+      await daemon.stop('SIGKILL');
+      tally.daemonKills++;
+      await delay(downMs);
+      await daemon.start();
+      return `tetherd SIGKILL, restarted after ${downMs} ms`;
+    }
+    case 'daemon-term': {
+      const downMs = random.between(50, 1_000);
+      const exit = await daemon.stop('SIGTERM');
+      tally.daemonTerms++;
+      if (exit?.code !== 0) tally.badTerms.push(`SIGTERM ended with code ${exit?.code}, signal ${exit?.signal}`);
+      await delay(downMs);
+      await daemon.start();
+      return `tetherd SIGTERM (exit ${exit?.code}), restarted after ${downMs} ms`;
+    }
+    case 'emulator-kill': {
+      const downMs = random.between(100, 2_000);
+      await emulator.kill();
+      tally.emulatorKills++;
+      await delay(downMs);
+      await emulator.start();
+      return `emulator SIGKILL, restarted on the same port after ${downMs} ms`;
+    }
+    case 'freeze': {
+      const holdMs = random.between(500, 2_500);
+      await admin('freeze');
+      await delay(holdMs);
+      await admin('unfreeze');
+      return `emulator frozen for ${holdMs} ms`;
+    }
+    case 'drop-connections':
+      await admin('drop-connections');
+      return 'emulator reset every connection';
+    case 'latency': {
+      const ms = random.between(150, 700);
+      const holdMs = random.between(1_500, 4_000);
+      await emulator.latency(ms);
+      await delay(holdMs);
+      await emulator.latency(context.baseLatencyMs);
+      return `send latency ${ms} ms for ${holdMs} ms`;
+    }
+    case 'signal-cli-starting': {
+      const holdMs = random.between(800, 2_500);
+      await admin('signal-cli', { state: 'starting' });
+      await delay(holdMs);
+      await admin('signal-cli', { state: 'up' });
+      return `signal-cli "starting" for ${holdMs} ms`;
+    }
+    case 'rate-limit': {
+      const deliver = random.chance(0.5);
+      const retryAfterSeconds = context.rateLimitRetryAfter ? random.between(1, 2) : undefined;
+      await admin('rate-limit-next-sends', { count: 1, deliver, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
+      return `next send rate limited (delivered anyway: ${deliver})`;
+    }
+    case 'captcha': {
+      const deliver = random.chance(0.3);
+      await admin('rate-limit-next-sends', { count: 1, deliver, challengeToken: `soak-challenge-${index}` });
+      return `next send needs a captcha (delivered anyway: ${deliver})`;
+    }
+    case 'fail-400': {
+      // At most two in a row: a third retriable failure would fail the message for good.
+      const count = random.between(1, 2);
+      await admin('fail-next-sends', { count, status: 400, body: { error: 'Failed to send message' } });
+      return `next ${count} send(s) answer 400 "Failed to send message"`;
+    }
+    case 'fail-5xx': {
+      const count = random.between(1, 2);
+      const status = random.pick([500, 502, 503]);
+      await admin('fail-next-sends', { count, status, body: { error: 'Internal Server Error' } });
+      return `next ${count} send(s) answer ${status}`;
+    }
+    case 'hang-delivered':
+    case 'hang-lost': {
+      const deliver = kind === 'hang-delivered';
+      await admin('hang-next-sends', { count: 1, deliver });
+      return `next send hangs (delivered: ${deliver})`;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+// Prints the soak's outcome: the figures written to bench-results/soak.json, then everything an
+// engineer needs to judge them (message ids and states only, never bodies). Decides pass or fail.
+import type { FaultTally } from './faults.js';
+import type { Diagnostics, SoakResult } from './tally.js';
+
+export function report(input: {
+  readonly result: SoakResult;
+  readonly diagnostics: Diagnostics;
+  readonly faultTally: FaultTally;
+  readonly crashes: readonly string[];
+  readonly challenges: number;
+  readonly retried: number;
+  readonly seconds: number;
+  readonly drained: boolean;
+  readonly resultFile: string;
+}): boolean {
+  const { result, diagnostics, faultTally } = input;
+  const lines = [
+    '',
+    `result (${input.resultFile}):`,
+    JSON.stringify(result),
+    '',
+    `faults: ${result.faults} (tetherd SIGKILL ${faultTally.daemonKills}, SIGTERM ${faultTally.daemonTerms}, emulator SIGKILL ${faultTally.emulatorKills}); captchas solved ${input.challenges}; POSTs retried ${input.retried}; ${input.seconds.toFixed(0)} s`,
+    `tetherd's final states: ${Object.entries(diagnostics.states).map(([state, count]) => `${state} ${count}`).join(', ')}; ambiguous ${diagnostics.ambiguousMessages}`,
+    `not delivered and reported so: failed ${diagnostics.reportedUndelivered.filter((message) => message.state === 'failed').length}, unknown ${diagnostics.reportedUndelivered.filter((message) => message.state === 'unknown').length}; delivered although failed ${diagnostics.failedButDelivered.length}; records of no accepted message ${diagnostics.strangers}; sent with a timestamp Signal never gave it ${diagnostics.wrongTimestamps.length}`,
+  ];
+  for (const message of diagnostics.reportedUndelivered) lines.push(`  not delivered, tetherd says ${message.state}: ${message.id} after ${message.attempts} attempt(s): ${message.error ?? ''}`);
+  for (const message of diagnostics.failedButDelivered) lines.push(`  delivered, tetherd says failed: ${message.id} (ambiguous ${message.ambiguous}): ${message.error ?? ''}`);
+  for (const lost of diagnostics.lostMessages) lines.push(`  LOST: ${lost.id}, tetherd says ${lost.state}`);
+  for (const duplicate of diagnostics.silentDuplicates) lines.push(`  UNREPORTED DUPLICATE: ${duplicate.id}, ${duplicate.copies} copies, not marked ambiguous`);
+  for (const id of diagnostics.wrongTimestamps) lines.push(`  WRONG TIMESTAMP: ${id} says sent with a Signal timestamp the emulator never answered for it`);
+  for (const crash of input.crashes) lines.push(`  DAEMON CRASH: ${crash}`);
+  for (const term of faultTally.badTerms) lines.push(`  BAD SHUTDOWN: ${term}`);
+  if (!input.drained) lines.push('  DEADLINE: the outbox did not drain in time');
+  const passed = result.lost === 0 && result.duplicates === result.duplicatesReported && input.crashes.length === 0 && faultTally.badTerms.length === 0 && input.drained && diagnostics.strangers === 0 && diagnostics.wrongTimestamps.length === 0;
+  lines.push('', passed ? 'soak passed: nothing lost, every duplicate reported' : 'soak FAILED', '');
+  process.stdout.write(lines.join('\n'));
+  return passed;
+}

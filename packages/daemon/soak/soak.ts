@@ -1,0 +1,107 @@
+// `pnpm soak`: thousands of messages through the real tetherd while a seeded fault schedule kills,
+// freezes, rate-limits and restarts the emulator and kills the daemon; then counts, from the
+// emulator's own record, what was lost or duplicated, and writes bench-results/soak.json.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DaemonProcess } from './daemon-process.js';
+import { daemonMessages, sentCopies, waitForDrain } from './drain.js';
+import { EmulatorProcess } from './emulator-process.js';
+import { EventWatch } from './event-watch.js';
+import { runFaults, type RunnerProgress } from './fault-runner.js';
+import { buildSchedule } from './fault-schedule.js';
+import type { FaultTally } from './faults.js';
+import { readOptions, seededRandom } from './options.js';
+import { report } from './report.js';
+import { Release, submitAll, type Submission } from './submitters.js';
+import { tally } from './tally.js';
+
+const ACCOUNT = '+4915112345678';
+const BASE_LATENCY_MS = 2;
+const RESULT_FILE = fileURLToPath(new URL('../../../bench-results/soak.json', import.meta.url));
+
+const options = readOptions(process.env);
+const random = seededRandom(options.seed);
+const startedAt = Date.now();
+const log = (line: string): void => void process.stdout.write(`[${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
+log(`soak: ${options.messages} messages, ${options.faults} faults, ${options.backend} backend, seed ${options.seed} (replay: SOAK_SEED=${options.seed})`);
+
+const dir = mkdtempSync(path.join(tmpdir(), 'tether-soak-'));
+const emulator = new EmulatorProcess({ account: ACCOUNT, backend: options.backend, recordFile: path.join(dir, 'sent.ndjson'), logFile: path.join(dir, 'emulator.log'), baseLatencyMs: BASE_LATENCY_MS });
+await emulator.start();
+const daemon = new DaemonProcess({
+  socket: path.join(dir, 'tether.sock'),
+  logFile: path.join(dir, 'tetherd.log'),
+  env: {
+    PATH: process.env['PATH'] ?? '',
+    HOME: dir,
+    TETHER_ACCOUNT: ACCOUNT,
+    TETHER_STATE_DIR: path.join(dir, 'state'),
+    TETHER_SOCKET: path.join(dir, 'tether.sock'),
+    TETHER_SIGNAL_URL: emulator.signalUrl,
+    ...(options.backend === 'jsonrpc' ? { TETHER_RECEIVE_MODE: 'manual' } : {}),
+    TETHER_BACKOFF_INITIAL_MS: '20',
+    TETHER_BACKOFF_MAX_MS: '200',
+    TETHER_HEARTBEAT_INTERVAL_MS: '500',
+    TETHER_HEARTBEAT_TIMEOUT_MS: '500',
+    TETHER_CONNECT_TIMEOUT_MS: '1000',
+    TETHER_SEND_TIMEOUT_MS: '1000',
+    TETHER_SHUTDOWN_TIMEOUT_MS: '2000',
+    TETHER_LOG_LEVEL: 'info',
+  },
+});
+await daemon.start();
+const watch = new EventWatch(daemon);
+watch.start();
+log(`emulator at ${emulator.signalUrl}, tetherd up; logs and record in ${dir}`);
+
+const schedule = buildSchedule(options.faults, random);
+const release = new Release(options.messages);
+const submission: Submission = { accepted: new Map(), retried: 0 };
+const progress: RunnerProgress = { applied: 0 };
+const faultTally: FaultTally = { daemonKills: 0, daemonTerms: 0, emulatorKills: 0, badTerms: [] };
+const status = () => `accepted ${submission.accepted.size}/${options.messages}, sent ${watch.sent}, retried POSTs ${submission.retried}`;
+
+// Messages go out at the pace that spreads what is left over the faults still to come.
+const TICK_MS = 50;
+const ticker = setInterval(() => {
+  const remainingMs = Math.max(1, options.faults - progress.applied) * options.faultSpacingMs;
+  release.add(((options.messages - release.allowed) * TICK_MS) / remainingMs + 0.5);
+}, TICK_MS);
+const submitting = submitAll({ daemon, count: options.messages, concurrency: options.submitters, seed: options.seed, release, submission });
+
+await runFaults({
+  schedule,
+  context: { daemon, emulator, random, baseLatencyMs: BASE_LATENCY_MS, rateLimitRetryAfter: options.backend === 'jsonrpc', tally: faultTally },
+  watch,
+  spacingMs: options.faultSpacingMs,
+  progress,
+  log,
+  status,
+});
+clearInterval(ticker);
+release.finish();
+await submitting;
+log(`every fault applied and every message accepted | ${status()}`);
+await emulator.admin('POST', '/_emulator/faults/clear');
+const outbox = await waitForDrain(daemon, watch, options.drainDeadlineMs);
+log(outbox.drained ? `outbox drained | ${status()}` : `DEADLINE: outbox still holds ${outbox.queued} queued, ${outbox.sending} sending`);
+
+const { result, diagnostics } = tally({
+  accepted: submission.accepted,
+  records: await sentCopies(emulator),
+  daemonMessages: await daemonMessages(daemon, submission.accepted.values()),
+  faults: progress.applied,
+  daemonKills: faultTally.daemonKills,
+});
+watch.close();
+await daemon.stop('SIGTERM');
+await emulator.kill();
+
+mkdirSync(path.dirname(RESULT_FILE), { recursive: true });
+writeFileSync(RESULT_FILE, `${JSON.stringify(result, null, 2)}\n`);
+const passed = report({ result, diagnostics, faultTally, crashes: daemon.crashes, challenges: watch.challenges, retried: submission.retried, seconds: (Date.now() - startedAt) / 1000, drained: outbox.drained, resultFile: RESULT_FILE });
+if (passed && !options.keep) rmSync(dir, { recursive: true, force: true });
+else log(`kept ${dir} (tetherd.log, emulator.log, sent.ndjson, state/) for inspection`);
+process.exitCode = passed ? 0 : 1;

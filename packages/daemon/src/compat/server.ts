@@ -1,0 +1,100 @@
+// The drop-in signal-cli-rest-api listener (TETHER_COMPAT_LISTEN): HTTP routes, the receive
+// WebSocket, the optional token, and an orderly close that answers waiting sends as queued.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { DaemonLogger } from '../logger.js';
+import { authorized, UNAUTHORIZED_BODY } from './auth.js';
+import type { CompatGateway } from './compat-gateway.js';
+import { BodyTooLarge, errorAnswer, readText, writeAnswer, writeNotFound, writeText } from './http-io.js';
+import { ReceiveCursor } from './receive-cursor.js';
+import { ReceiveHub } from './receive-hub.js';
+import { matchRoute, pathParameter, runRoute } from './routes.js';
+import type { SendContext } from './send-handler.js';
+import { SendWaiter } from './send-waiter.js';
+
+export interface CompatListener {
+  readonly address: { readonly host: string; readonly port: number };
+  close(): Promise<void>;
+}
+
+const SMALL_BODY = 64 * 1024;
+const RECEIVE_PATH = /^\/v1\/receive\/([^/]+)$/;
+// gorilla/websocket's text for a plain GET, which the REST server prefixes with "Bad Request\n".
+const NOT_WEBSOCKET = `Bad Request\n${JSON.stringify({ error: "websocket: the client is not using the websocket protocol: 'upgrade' token not found in 'Connection' header" })}`;
+
+export async function startCompat(gateway: CompatGateway, options: { readonly token?: string; readonly logger: DaemonLogger }): Promise<CompatListener> {
+  const logger = options.logger.child({ component: 'compat' });
+  const listen = gateway.settings.compatListen!;
+  const cursor = new ReceiveCursor(gateway.settings.stateDir, gateway.settings.account);
+  const hub = new ReceiveHub(gateway, cursor, gateway.settings.account, logger);
+  const context: SendContext = { gateway, waiter: new SendWaiter(gateway), logger };
+  // gorilla's defaults: 512-byte client frames, no subprotocol, no compression.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 512, perMessageDeflate: false, clientTracking: false, handleProtocols: () => false });
+  const server = http.createServer((request, response) => {
+    handle(request, response, context, options.token).catch((error: unknown) => {
+      logger.error({ err: error, path: new URL(request.url ?? '/', 'http://compat').pathname }, 'compat request failed');
+      if (!response.headersSent) writeAnswer(response, errorAnswer(500, 'internal error; see the tetherd log'));
+      else response.destroy();
+    });
+  });
+  server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    const match = RECEIVE_PATH.exec(new URL(request.url ?? '/', 'http://compat').pathname);
+    const number = match?.[1] === undefined ? undefined : pathParameter(match[1]);
+    if (!authorized(request, options.token)) return void socket.end(rawResponse(401, 'Unauthorized', 'application/json; charset=utf-8', UNAUTHORIZED_BODY));
+    if (number === undefined) return void socket.end(rawResponse(404, 'Not Found', 'text/plain; charset=utf-8', '404 page not found'));
+    sockets.handleUpgrade(request, socket, head, (webSocket) => hub.attach(webSocket, number));
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listen.port, listen.host, () => resolve());
+    });
+  } catch (error) {
+    cursor.close();
+    throw error;
+  }
+  const address = server.address() as AddressInfo;
+  return {
+    address: { host: address.address, port: address.port },
+    close: async () => {
+      context.waiter.close();
+      hub.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Waiting sends were just answered; whatever is still open gets a moment to flush, then goes.
+      setImmediate(() => server.closeAllConnections());
+      await closed;
+      cursor.close();
+    },
+  };
+}
+
+async function handle(request: http.IncomingMessage, response: http.ServerResponse, context: SendContext, token: string | undefined): Promise<void> {
+  if (!authorized(request, token)) {
+    response.writeHead(401, { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer, Basic realm="tetherd"' });
+    return void response.end(UNAUTHORIZED_BODY);
+  }
+  const url = new URL(request.url ?? '/', 'http://compat');
+  const method = request.method ?? 'GET';
+  if (method === 'GET' && RECEIVE_PATH.test(url.pathname)) return writeText(response, 400, NOT_WEBSOCKET);
+  const match = matchRoute(method, url.pathname);
+  if (match === undefined) return writeNotFound(response);
+  if ('malformed' in match) return writeAnswer(response, errorAnswer(400, "Couldn't process request - malformed number"));
+  const gone = new AbortController();
+  response.on('close', () => gone.abort());
+  const body = (limit = SMALL_BODY): Promise<string> => readText(request, limit);
+  try {
+    writeAnswer(response, await runRoute(match, { request, body, signal: gone.signal }, context));
+  } catch (error) {
+    if (!(error instanceof BodyTooLarge)) throw error;
+    response.setHeader('connection', 'close');
+    writeAnswer(response, errorAnswer(400, "Couldn't process request - the body is larger than TETHER_MAX_ATTACHMENT_MB allows"));
+  }
+}
+
+function rawResponse(status: number, reason: string, type: string, body: string): string {
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
