@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import { backoffDelay, sleep, systemClock, type BackoffPolicy } from '@tether/core';
 import { publicEventData } from './api/event-hub.js';
 import type { DaemonLogger } from './logger.js';
+import type { Status } from './protocol/index.js';
 import type { Db } from './store/database.js';
 import { getMeta, setMeta } from './store/database.js';
 import type { EventLog } from './store/event-log.js';
@@ -14,14 +15,7 @@ import type { EventLog } from './store/event-log.js';
 const CURSOR = 'webhook_cursor';
 const REJECTIONS_BEFORE_DEAD_LETTER = 5;
 
-export interface WebhookStatus {
-  readonly url: string;
-  readonly state: 'idle' | 'delivering' | 'retrying';
-  readonly delivered: number;
-  readonly pending: number;
-  readonly deadLetters: number;
-  readonly lastError?: string;
-}
+export type WebhookStatus = NonNullable<Status['webhook']>;
 
 export interface WebhookOptions {
   readonly url: string;
