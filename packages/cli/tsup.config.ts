@@ -10,4 +10,4 @@ const preset = tsupPreset({
   banner: { js: "import { createRequire as __tetherCreateRequire } from 'node:module';\nconst require = __tetherCreateRequire(import.meta.url);" },
 });
 
-export default { ...preset, noExternal: ['commander', /^@tether\/daemon\/protocol/, /^@tether\/signal-transport\/wire/], dts: false };
+export default { ...preset, noExternal: ['commander', /^@tether\/daemon\/protocol/, /^@tether\/signal-transport\/wire/], dts: false, minify: true };
