@@ -3,7 +3,7 @@
 // wires these together; the API layer only translates HTTP to these calls.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ConflictError, DEFAULT_BACKOFF, LOSS_PRONE_BACKOFF, systemClock, type BackoffPolicy, type Clock, type LinkChange, type OutboxRecord } from '@tether/core';
+import { ConflictError, DEFAULT_BACKOFF, LOSS_PRONE_BACKOFF, systemClock, type BackoffPolicy, type Clock, type GateState, type LinkChange, type OutboxRecord } from '@tether/core';
 import { createSignalChannel, dedupeKey, parseSignalUrl, maskPhoneNumber, type IncomingEvent, type LossWindow, type OutgoingMessage, type SignalChannel } from '@tether/signal-transport';
 import { ApiError } from './api/http-util.js';
 import { EventHub } from './api/event-hub.js';
@@ -14,7 +14,7 @@ import type { DaemonLogger } from './logger.js';
 import { presentRecord, presentStatus, presentSummary } from './present.js';
 import type { Message, MessageState, Status } from './protocol/index.js';
 import type { Settings } from './settings.js';
-import { openDatabase, type Db } from './store/database.js';
+import { getMeta, openDatabase, setMeta, type Db } from './store/database.js';
 import { EventLog, type EventKind, type LoggedEvent } from './store/event-log.js';
 import { Metrics } from './metrics.js';
 import { WebhookDeliverer } from './webhook.js';
@@ -22,6 +22,7 @@ import { ReceiptMap } from './store/receipts.js';
 import { SqliteOutboxStore } from './store/sqlite-outbox-store.js';
 
 const HOUR_MS = 3_600_000;
+const GATE_KEY = 'send_gate';
 
 /** The backend's preset (DECISIONS.md §3) with TETHER_BACKOFF_INITIAL_MS / _MAX_MS applied. */
 export function backoffFor(settings: Settings): BackoffPolicy {
@@ -135,6 +136,7 @@ export class Gateway {
       },
       'tetherd starting',
     );
+    this.#restoreGate();
     channel.start();
     this.#webhook?.kick();
     this.#retentionTimer = setInterval(() => this.#purge(), HOUR_MS).unref();
@@ -316,6 +318,9 @@ export class Gateway {
       this.metrics.gate(change);
       const to = change.to;
       log('gate', { state: to.state, ...(to.state === 'paused' ? { reason: to.reason, until: to.until && new Date(to.until).toISOString(), challengeToken: to.challengeToken } : {}), cause: change.cause });
+      // a captcha or rate-limit pause outlives a restart: resuming would only hammer Signal again
+      const lasting = to.state === 'paused' && (to.reason === 'captcha-required' || to.reason === 'rate-limited');
+      setMeta(this.#db, GATE_KEY, lasting ? JSON.stringify(to) : 'open');
     });
     channel.onMessageChange((record) => {
       if (record.state === 'sent' && record.signalTimestamp !== undefined) this.#receipts.remember(record.signalTimestamp, record.id, this.#clock.now());
@@ -335,6 +340,16 @@ export class Gateway {
   #lastEventAt(): number | undefined {
     const row = this.#db.prepare('SELECT MAX(at) AS at FROM events').get() as { at: number | null };
     return row.at ?? undefined;
+  }
+
+  #restoreGate(): void {
+    const saved = getMeta(this.#db, GATE_KEY);
+    if (!saved || saved === 'open') return;
+    const gate = JSON.parse(saved) as Extract<GateState, { state: 'paused' }>;
+    const now = this.#clock.now();
+    const error = gate.error ?? 'paused before the restart';
+    if (gate.reason === 'captcha-required') this.#signal.channel.gate.pause('captcha-required', { error, ...(gate.challengeToken ? { challengeToken: gate.challengeToken } : {}) });
+    else if (gate.reason === 'rate-limited' && gate.until !== undefined && gate.until > now) this.#signal.channel.gate.pause('rate-limited', { error, retryAfterMs: gate.until - now });
   }
 
   /** One timer for the earliest expiry among queued messages: a message expires on time even while the link is down. */

@@ -95,3 +95,31 @@ describe('expiry', () => {
     stream.close();
   });
 });
+
+describe('send gate across a restart', () => {
+  it('keeps a captcha pause through SIGKILL: the restarted daemon sends nothing until the challenge', async () => {
+    const emulator = await startEmulator({ account: '+4915112345678' });
+    running.push({ stop: () => emulator.close() });
+    const stateDir = tempDir();
+    let tetherd = new Tetherd(stateDir, { TETHER_SIGNAL_URL: emulator.restUrl! });
+    running.push({ stop: () => tetherd.kill() });
+    await tetherd.ready();
+    emulator.rateLimitNextSends(1, { challengeToken: 'token-across-restart' });
+    const message = await post(tetherd, 'after the captcha');
+    await tetherd.logLine(/captcha-required/);
+    await tetherd.kill('SIGKILL');
+
+    tetherd = new Tetherd(stateDir, { TETHER_SIGNAL_URL: emulator.restUrl! });
+    running.push({ stop: () => tetherd.kill() });
+    await tetherd.ready();
+    await tetherd.logLine(/"to":"(connected|syncing)"/);
+    const status = await tetherd.request<Status>('GET', '/v1/status');
+    expect(status.body.gate).toMatchObject({ state: 'paused', reason: 'captcha-required', challengeToken: 'token-across-restart' });
+    const waiting = await tetherd.request<Message>('GET', `/v1/messages/${message.id}`);
+    expect(waiting.body).toMatchObject({ state: 'queued', attempts: 1, ambiguous: true }); // not tried again
+    const stream = tetherd.events('?kinds=message', '0');
+    await tetherd.request('POST', '/v1/challenge', { token: 'token-across-restart', captcha: 'solved' });
+    await stream.until((events) => events.some((event) => event.data['id'] === message.id && event.data['state'] === 'sent'), 'sent after the challenge');
+    stream.close();
+  });
+});
