@@ -53,7 +53,6 @@ export class Gateway {
   readonly #loggedListeners = new Set<(event: LoggedEvent) => void>();
   #retentionTimer: NodeJS.Timeout | undefined;
   #expiryTimer: NodeJS.Timeout | undefined;
-  #stats = { incoming: 0, duplicates: 0, notAllowed: 0, receipts: 0 };
 
   constructor(settings: Settings, logger: DaemonLogger, clock: Clock = systemClock) {
     this.settings = settings;
@@ -81,7 +80,7 @@ export class Gateway {
       url: settings.signalUrl,
       account: settings.account,
       receiveMode: settings.receiveMode,
-      logger: logger as never,
+      logger,
       store: this.#store,
       clock,
       connectTimeoutMs: settings.connectTimeoutMs,
@@ -126,7 +125,7 @@ export class Gateway {
         backend: backend.kind,
         url: backend.url,
         receiveMode: backend.kind === 'jsonrpc' ? this.settings.receiveMode : undefined,
-        backoff: { initialMs: this.settings.backoffInitialMs, maxMs: this.settings.backoffMaxMs },
+        backoff: backoffFor(this.settings),
         connectTimeoutMs: this.settings.connectTimeoutMs,
         heartbeat: { intervalMs: this.settings.heartbeatIntervalMs, timeoutMs: this.settings.heartbeatTimeoutMs },
         sendTimeoutMs: this.settings.sendTimeoutMs,
@@ -221,10 +220,6 @@ export class Gateway {
     }
   }
 
-  counters(): Record<string, number> {
-    return { ...this.#stats, subscribers: this.hub.subscriberCount, subscriberOverflows: this.hub.overflows };
-  }
-
   /** Stops intake, lets the send in flight finish within the shutdown timeout, closes everything. */
   async close(): Promise<void> {
     this.#intake.close();
@@ -267,7 +262,6 @@ export class Gateway {
   #incoming(event: IncomingEvent): void {
     const now = this.#clock.now();
     if (this.#allowFrom && !this.#allowed(event)) {
-      this.#stats.notAllowed++;
       this.metrics.dropped('not-allowed');
       return;
     }
@@ -275,12 +269,10 @@ export class Gateway {
     // control API's event stream leaves it out, see EventHub).
     const logged = this.#events.append('incoming', now, event, dedupeKey(event));
     if (!logged) {
-      this.#stats.duplicates++;
       this.metrics.dropped('duplicate');
       this.#logger.debug({ kind: event.kind }, 'duplicate incoming event dropped');
       return;
     }
-    this.#stats.incoming++;
     this.metrics.incoming(event.kind);
     this.#publish(logged);
     this.#webhook?.kick();
@@ -296,7 +288,6 @@ export class Gateway {
       if (logged) this.#publish(logged);
     }
     if (purged.length > 0) this.#logger.info({ ids: purged, receipt: type }, 'receipt for messages past their retention');
-    this.#stats.receipts++;
   }
 
   #allowed(event: IncomingEvent): boolean {
