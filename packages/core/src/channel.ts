@@ -38,7 +38,7 @@ export interface ChannelOptions<Out, In> {
   readonly unknownPolicy?: UnknownPolicy;
   /** Periodic readiness probe while the gate is open (ms); off when absent or the transport has no probe. */
   readonly probeIntervalMs?: number;
-  readonly gate?: Pick<SendGateOptions, 'rateLimitBackoff' | 'probeBackoff' | 'sendTimeoutPauseMs'>;
+  readonly gate?: Pick<SendGateOptions, 'rateLimitBackoff' | 'probeBackoff' | 'sendTimeoutPauseMs' | 'probeTimeoutMs'>;
   /** Optional send pacing. @default unpaced */
   readonly pacing?: PacingOptions;
   /** Every send's outcome with its duration (metrics). */

@@ -84,6 +84,27 @@ describe('SendGate', () => {
     expect(gate.isOpen).toBe(true);
   });
 
+  it('treats a probe that hangs past its deadline as not ready, and aborts it', async () => {
+    let aborted = false;
+    const clock = new FakeClock(0);
+    const gate = new SendGate({
+      clock,
+      probeTimeoutMs: 2_000,
+      probe: (signal) =>
+        new Promise<boolean>(() => {
+          signal.addEventListener('abort', () => (aborted = true));
+        }),
+    });
+    const checking = gate.checkReadiness();
+    await clock.advanceAsync(1_999);
+    expect(gate.isOpen).toBe(true);
+    await clock.advanceAsync(1);
+    await checking;
+    expect(aborted).toBe(true);
+    expect(gate.state).toMatchObject({ state: 'paused', reason: 'backend-not-ready' });
+    gate.close();
+  });
+
   it('treats a throwing probe as not ready', async () => {
     let calls = 0;
     const { clock, gate } = setup(async () => {

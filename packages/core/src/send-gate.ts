@@ -48,12 +48,15 @@ export interface SendGateOptions {
   readonly probeBackoff?: BackoffPolicy;
   /** How long a send timeout pauses sending (the first send may still run in the backend). @default 5_000 */
   readonly sendTimeoutPauseMs?: number;
+  /** A probe that has not answered by then counts as not ready. @default 10_000 */
+  readonly probeTimeoutMs?: number;
 }
 
 export const SEND_GATE_DEFAULTS = Object.freeze({
   rateLimitBackoff: Object.freeze({ initialMs: 30_000, factor: 2, maxMs: 3_600_000, jitter: 'equal' }) as BackoffPolicy,
   probeBackoff: Object.freeze({ initialMs: 1_000, factor: 2, maxMs: 60_000, jitter: 'equal' }) as BackoffPolicy,
   sendTimeoutPauseMs: 5_000,
+  probeTimeoutMs: 10_000,
 });
 
 export class SendGate {
@@ -64,6 +67,7 @@ export class SendGate {
   readonly #rateLimitBackoff: BackoffPolicy;
   readonly #probeBackoff: BackoffPolicy;
   readonly #sendTimeoutPauseMs: number;
+  readonly #probeTimeoutMs: number;
   readonly #state: Watchable<GateState>;
   readonly #changes = new Set<(change: GateChange) => void>();
   #rateLimitStreak = 0;
@@ -79,6 +83,7 @@ export class SendGate {
     this.#rateLimitBackoff = options.rateLimitBackoff ?? SEND_GATE_DEFAULTS.rateLimitBackoff;
     this.#probeBackoff = options.probeBackoff ?? SEND_GATE_DEFAULTS.probeBackoff;
     this.#sendTimeoutPauseMs = options.sendTimeoutPauseMs ?? SEND_GATE_DEFAULTS.sendTimeoutPauseMs;
+    this.#probeTimeoutMs = options.probeTimeoutMs ?? SEND_GATE_DEFAULTS.probeTimeoutMs;
     this.#state = new Watchable<GateState>({ state: 'open', since: this.#clock.now() });
   }
 
@@ -181,12 +186,26 @@ export class SendGate {
     });
   }
 
+  /** Runs the probe with a deadline: a backend that hangs (a dead signal-cli behind a live REST server) is not ready. */
   async #safeProbe(signal: AbortSignal): Promise<boolean> {
+    const deadline = new AbortController();
+    const abort = (): void => deadline.abort();
+    signal.addEventListener('abort', abort, { once: true });
+    let timer: TimerHandle | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = this.#clock.setTimeout(() => {
+        deadline.abort();
+        resolve(false);
+      }, this.#probeTimeoutMs);
+    });
     try {
-      return await this.#probe!(signal);
+      return await Promise.race([this.#probe!(deadline.signal), timedOut]);
     } catch (error) {
       this.#logger.debug({ err: error }, 'readiness probe threw');
       return false;
+    } finally {
+      this.#clock.clearTimeout(timer);
+      signal.removeEventListener('abort', abort);
     }
   }
 

@@ -27,6 +27,7 @@ async function setup(options: { heartbeat?: boolean; probeIntervalMs?: number } 
     probeIntervalMs: options.probeIntervalMs ?? 60_000,
     gate: {
       sendTimeoutPauseMs: 50,
+      probeTimeoutMs: 300,
       probeBackoff: { initialMs: 50, factor: 2, maxMs: 200, jitter: 'none' },
       // the REST API's 429 carries no Retry-After, so the gate's own backoff decides
       rateLimitBackoff: { initialMs: 300, factor: 2, maxMs: 1_000, jitter: 'none' },
@@ -105,6 +106,22 @@ describe('REST backend through the channel', () => {
     emulator.setSignalCli('up');
     const [record] = await messagesReach(channel, [id]);
     expect(record).toMatchObject({ state: 'sent', ambiguous: false });
+  });
+
+  it('pauses the gate when signal-cli hangs behind the REST server (probes time out), and resumes when it answers', async () => {
+    const { channel } = await setup({ probeIntervalMs: 100 });
+    const clients = emulator.stats().restClients;
+    emulator.setSignalCli('down');
+    await within(
+      new Promise<void>((resolve) => channel.onGateChange((change) => change.to.state === 'paused' && change.to.reason === 'backend-not-ready' && resolve())),
+      'backend-not-ready pause',
+    );
+    const id = send('waits for signal-cli to answer again');
+    expect(channel.connection.state.kind).toMatch(/connected|syncing/);
+    expect(emulator.stats().restClients).toBe(clients);
+    emulator.setSignalCli('up');
+    const [record] = await messagesReach(channel, [id]);
+    expect(record).toMatchObject({ state: 'sent', ambiguous: false, attempts: 1 });
   });
 
   it('fails a permanent error and moves on; retries "Failed to send message" at most three times', async () => {
