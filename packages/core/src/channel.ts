@@ -1,46 +1,27 @@
 // A channel wires one transport to the reconnect loop, the send gate and the outbox: link up →
 // readiness check and drain; gate open → drain; backlog drained → `connected`. This is the whole
 // resilience machinery behind one object; the daemon adds durability and an API around it.
-import type { BackoffPolicy } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
-import { Connection, type LinkChange } from './connection.js';
+import { Connection, type ConnectionOptions, type LinkChange } from './connection.js';
 import type { LinkState } from './connection-machine.js';
-import { noopLogger, type Logger } from './logger.js';
-import { Outbox, type SendOutcomeEvent, type UnknownPolicy } from './outbox.js';
-import type { PacingOptions } from './pacer.js';
+import { noopLogger } from './logger.js';
+import { Outbox, type OutboxOptions, type SendOutcomeEvent } from './outbox.js';
 import type { OutboxCounts, OutboxRecord, OutboxStore } from './outbox-store.js';
 import { SendGate, type GateChange, type GateState, type SendGateOptions } from './send-gate.js';
 import type { Transport } from './transport.js';
 
-export interface ChannelOptions<Out, In> {
+/** The reconnect loop's and the outbox's options (documented there), plus the channel's own. */
+export interface ChannelOptions<Out, In>
+  extends Pick<
+      ConnectionOptions<In>,
+      'onIncoming' | 'clock' | 'random' | 'logger' | 'backoff' | 'minUptimeMs' | 'connectTimeoutMs' | 'heartbeatIntervalMs' | 'heartbeatTimeoutMs'
+    >,
+    Pick<OutboxOptions<Out>, 'sendTimeoutMs' | 'unknownPolicy' | 'pacing'> {
   readonly transport: Transport<Out, In>;
   readonly store: OutboxStore<Out>;
-  readonly onIncoming?: (event: In) => void;
-  /** @default systemClock */
-  readonly clock?: Clock;
-  /** @default Math.random */
-  readonly random?: () => number;
-  /** @default noopLogger */
-  readonly logger?: Logger;
-  /** Link backoff. @default DEFAULT_BACKOFF */
-  readonly backoff?: BackoffPolicy;
-  /** @default 5_000 */
-  readonly minUptimeMs?: number;
-  /** @default 10_000 */
-  readonly connectTimeoutMs?: number;
-  /** @default 30_000 */
-  readonly heartbeatIntervalMs?: number;
-  /** @default 10_000 */
-  readonly heartbeatTimeoutMs?: number;
-  /** @default 30_000 */
-  readonly sendTimeoutMs?: number;
-  /** @default 'at-least-once' */
-  readonly unknownPolicy?: UnknownPolicy;
   /** Periodic readiness probe while the gate is open (ms); off when absent or the transport has no probe. */
   readonly probeIntervalMs?: number;
   readonly gate?: Pick<SendGateOptions, 'rateLimitBackoff' | 'probeBackoff' | 'sendTimeoutPauseMs' | 'probeTimeoutMs'>;
-  /** Optional send pacing. @default unpaced */
-  readonly pacing?: PacingOptions;
   /** Every send's outcome with its duration (metrics). */
   readonly onSendOutcome?: (event: SendOutcomeEvent) => void;
 }
