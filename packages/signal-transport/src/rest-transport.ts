@@ -58,12 +58,17 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
       throw error;
     }
     this.#info = { kind: 'rest', url: this.#base.origin, mode: parsed.mode, version: parsed.version };
-    const socket = await this.#openSocket(options.signal);
-    return new WebSocketLink(
-      socket,
-      () => options.onActivity?.(),
-      (data) => handleFrame(parseJsonOrUndefined(data), this.#account, this.counters, this.#logger, options.onIncoming),
-    );
+    // The link (and its frame listener) exists from the socket's first moment: a frame that comes
+    // in the same read as the handshake's answer is emitted before 'open' settles our promise.
+    let link: WebSocketLink | undefined;
+    await this.#openSocket(options.signal, (socket) => {
+      link = new WebSocketLink(
+        socket,
+        () => options.onActivity?.(),
+        (data) => handleFrame(parseJsonOrUndefined(data), this.#account, this.counters, this.#logger, options.onIncoming),
+      );
+    });
+    return link!;
   }
 
   async send(message: OutgoingMessage, options: SendOptions): Promise<SendOutcome> {
@@ -102,13 +107,14 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
     return new URL(path, this.#base);
   }
 
-  #openSocket(signal: AbortSignal): Promise<WebSocket> {
+  #openSocket(signal: AbortSignal, adopt: (socket: WebSocket) => void): Promise<WebSocket> {
     const url = new URL(`/v1/receive/${encodeURIComponent(this.#account)}`, this.#base);
     url.protocol = this.#base.protocol === 'https:' ? 'wss:' : 'ws:';
     return new Promise<WebSocket>((resolve, reject) => {
       if (signal.aborted) return reject(new TransportError('connect aborted', { cause: signal.reason }));
       const socket = new WebSocket(url, { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
       socket.on('error', () => {}); // errors are reported through 'close' (see WebSocketLink); never crash
+      adopt(socket);
       const fail = (error: Error): void => {
         cleanup();
         socket.terminate();

@@ -17,7 +17,7 @@ export interface SignalChannelOptions extends SignalTransportOptions, Omit<Chann
 export interface SignalChannel {
   readonly channel: Channel<OutgoingMessage, IncomingEvent>;
   readonly transport: SignalTransport;
-  /** REST only; undefined for JSON-RPC, whose manual mode loses nothing. */
+  /** REST and JSON-RPC `on-start`; undefined for JSON-RPC `manual`, which loses nothing. */
   readonly lossWindows: LossWindows | undefined;
   close(options?: { readonly graceMs?: number }): Promise<void>;
 }
@@ -36,7 +36,10 @@ export function createSignalChannel(options: SignalChannelOptions): SignalChanne
     transport,
     store: store ?? new MemoryOutboxStore<OutgoingMessage>(),
   });
-  const lossWindows = transport.kind === 'signal-rest' ? new LossWindows({ clock, openSince: lossWindowSince ?? clock.now(), ...(onLossWindowClosed ? { onClosed: onLossWindowClosed } : {}) }) : undefined;
+  // REST drops what arrives while no WebSocket is attached; so does signal-cli in on-start mode
+  // while no client is connected. Only manual mode keeps messages queued at Signal.
+  const lossy = transport.kind === 'signal-rest' || receiveMode === 'on-start';
+  const lossWindows = lossy ? new LossWindows({ clock, openSince: lossWindowSince ?? clock.now(), ...(onLossWindowClosed ? { onClosed: onLossWindowClosed } : {}) }) : undefined;
   lossWindows?.follow(channel);
   return {
     channel,

@@ -20,14 +20,16 @@ export function classifyRestSend(status: number, bodyText: string): SendOutcome 
   if (status === 413) return { kind: 'failed', error: cleanErrorText(text) };
   // A proxy's 504 means it forwarded the request and gave up waiting for signal-cli, which may
   // still send the message: that is our own send deadline, so the outcome is unknown.
-  if (status === 504) return { kind: 'unknown', error: cleanErrorText(text) };
+  // A 500 or 502 from a proxy can come after signal-cli got the request (the upstream closed
+  // mid-send): the message may have gone out, so it is unknown too, never a silent resend.
+  if (status === 504 || status === 500 || status === 502) return { kind: 'unknown', error: cleanErrorText(text) };
   // No route (404/405) or refused by a proxy (401/403): a configuration problem, and certainly
   // nothing was sent. Pausing keeps the outbox intact until the operator fixes it.
   if (status === 401 || status === 403 || status === 404 || status === 405) {
     return { kind: 'backend-not-ready', error: cleanErrorText(text) };
   }
   // The REST API itself never answers /v2/send with a 5xx or an unparseable body; these come
-  // from a proxy in between, which mostly means the request never reached signal-cli (502, 503).
+  // from a proxy in between, which did not reach signal-cli (503: no upstream) or said nothing useful.
   // Retriable is bounded, so a rare duplicate is the worst case, not an endless loop.
   return { kind: 'retriable', error: cleanErrorText(text) };
 }
