@@ -87,6 +87,38 @@ describe('Outbox', () => {
     expect(transport.sent).toEqual(['a', 'b']);
   });
 
+  it('survives a throwing listener and a failing store: nothing crashes, the drain is tried again', async () => {
+    const { clock, transport, outbox, store } = setup();
+    outbox.onChange(() => {
+      throw new Error('listener bug');
+    });
+    const first = outbox.enqueue('a');
+    await flushPromises();
+    expect(store.get(first.id)?.state).toBe('sent');
+    const head = store.head.bind(store);
+    let failures = 1;
+    store.head = () => {
+      if (failures-- > 0) throw new Error('disk I/O error');
+      return head();
+    };
+    const second = outbox.enqueue('b');
+    await flushPromises();
+    expect(store.get(second.id)?.state).toBe('queued');
+    await clock.advanceAsync(1_000);
+    expect(store.get(second.id)?.state).toBe('sent');
+    expect(transport.sent).toEqual(['a', 'b']);
+  });
+
+  it('cancelling the last queued message ends the backlog', async () => {
+    const { outbox, link, idle } = setup({ up: false });
+    const only = outbox.enqueue('a');
+    link.up = true;
+    const before = idle();
+    outbox.cancel(only.id);
+    await flushPromises();
+    expect(idle()).toBeGreaterThan(before);
+  });
+
   it('reports every outcome with its duration', async () => {
     const clock = new FakeClock(0);
     const transport = new FakeTransport<string>();

@@ -141,14 +141,18 @@ export class Outbox<M> {
   cancel(id: string): OutboxRecord<M> {
     const record = this.#require(id);
     if (record.state !== 'queued' && record.state !== 'unknown') throw new ConflictError(`message ${id} is ${record.state}; only queued or unknown messages can be cancelled`);
-    return this.#apply(id, { state: 'failed', error: 'cancelled' }, 'message cancelled');
+    const cancelled = this.#apply(id, { state: 'failed', error: 'cancelled' }, 'message cancelled');
+    this.kick(); // the queue may be empty now: syncing becomes connected
+    return cancelled;
   }
 
   /** Fails a queued message whose `expiresAt` has passed (the store found it; the head check would too, later). */
   expire(id: string): OutboxRecord<M> | undefined {
     const record = this.#store.get(id);
     if (!record || record.state !== 'queued' || record.expiresAt === undefined || record.expiresAt > this.#clock.now()) return undefined;
-    return this.#apply(id, { state: 'failed', error: 'expired' }, 'message expired');
+    const expired = this.#apply(id, { state: 'failed', error: 'expired' }, 'message expired');
+    this.kick();
+    return expired;
   }
 
   /**
@@ -168,10 +172,17 @@ export class Outbox<M> {
       this.#again = true;
       return;
     }
-    this.#draining = this.#drain().finally(() => {
-      this.#draining = undefined;
-      if (this.#again) this.kick();
-    });
+    this.#draining = this.#drain()
+      .catch(async (error: unknown) => {
+        // A store that fails (disk full) must not crash the process: the message stays where the
+        // store has it, and the drain is tried again after a pause.
+        this.#logger.error({ err: error }, 'outbox drain failed; retrying');
+        this.#again = await this.#wait(this.#nextRetryDelay());
+      })
+      .finally(() => {
+        this.#draining = undefined;
+        if (this.#again) this.kick();
+      });
   }
 
   /** Stops sending; waits up to `graceMs` for the send in flight, then abandons it (its outcome becomes unknown). */
@@ -319,7 +330,13 @@ export class Outbox<M> {
   }
 
   #emit(record: OutboxRecord<M>): void {
-    for (const listener of [...this.#listeners]) listener(record);
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(record);
+      } catch (error) {
+        this.#logger.error({ err: error, id: record.id }, 'message listener failed');
+      }
+    }
   }
 }
 

@@ -119,6 +119,23 @@ describe('SendGate', () => {
     expect(gate.isOpen).toBe(true);
   });
 
+  it('keeps backing off across consecutive not-ready pauses until a send succeeds', async () => {
+    const { clock, gate } = setup();
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      gate.pause('backend-not-ready');
+      const paused = clock.now();
+      await clock.next();
+      waits.push(clock.now() - paused);
+    }
+    expect(waits).toEqual([1_000, 2_000, 4_000, 8_000]);
+    gate.recordSuccess();
+    gate.pause('backend-not-ready');
+    const paused = clock.now();
+    await clock.next();
+    expect(clock.now() - paused).toBe(1_000);
+  });
+
   it('reopens after the backoff when there is no probe', async () => {
     const { clock, gate } = setup();
     gate.pause('backend-not-ready');

@@ -71,6 +71,8 @@ export class SendGate {
   readonly #state: Watchable<GateState>;
   readonly #changes = new Set<(change: GateChange) => void>();
   #rateLimitStreak = 0;
+  /** Consecutive not-ready pauses: the probe backoff continues across them until a send succeeds. */
+  #notReadyStreak = 0;
   #timer: TimerHandle | undefined;
   #probing: AbortController | undefined;
   #closed = new AbortController();
@@ -140,6 +142,7 @@ export class SendGate {
   /** A send went through: rate-limit backoff starts from the beginning next time. */
   recordSuccess(): void {
     this.#rateLimitStreak = 0;
+    this.#notReadyStreak = 0;
   }
 
   /** Runs the readiness probe once now; a failing probe pauses the gate `backend-not-ready`. */
@@ -176,8 +179,8 @@ export class SendGate {
     this.#probing = probing;
     const signal = AbortSignal.any([probing.signal, this.#closed.signal]);
     void (async () => {
-      for (let attempt = 0; ; attempt++) {
-        await sleep(this.#clock, backoffDelay(this.#probeBackoff, attempt, this.#random), signal);
+      for (;;) {
+        await sleep(this.#clock, backoffDelay(this.#probeBackoff, this.#notReadyStreak++, this.#random), signal);
         if (!this.#probe || (await this.#safeProbe(signal))) break;
       }
       if (this.#probing === probing) this.open('readiness probe succeeded');
