@@ -4,7 +4,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AttachmentInput, SendRequest } from '@tether/daemon/protocol';
-import { groupIdForReply, parseRecipients } from '@tether/signal-transport/wire';
+import { groupIdForReply, maskPhoneNumbers, parseRecipients } from '@tether/signal-transport/wire';
 import { ExitError, usageError } from './exit-error.js';
 import { formatBytes } from './output/format.js';
 
@@ -52,7 +52,8 @@ export function checkRecipients(input: Pick<SendInput, 'recipients' | 'group'>):
   const parsed = parseRecipients(list);
   if (!parsed.ok) {
     const { entry, message } = parsed.error;
-    throw usageError(entry === '' ? message : `"${entry}": ${message}`, 'invalid-recipient', 'recipients');
+    // masked: stderr of a scheduled job ends up in logs, which never hold full phone numbers
+    throw usageError(entry === '' ? message : `"${maskPhoneNumbers(entry)}": ${message}`, 'invalid-recipient', 'recipients');
   }
   return list;
 }

@@ -82,6 +82,12 @@ describe('resolveConfig', () => {
     expect(resolve({ TETHER_ACCOUNT: ACCOUNT }, {}, array)).toMatchObject({ ok: false, errors: [expect.stringMatching(/one JSON object/)] });
   });
 
+  it('checks allowlist entries and caps durations at the longest timer', () => {
+    expect(resolve({ TETHER_ACCOUNT: ACCOUNT, TETHER_ALLOW_FROM: '+4915100000001, 4915100000002' })).toMatchObject({ ok: false, errors: [expect.stringMatching(/ALLOW_FROM .*1 entry is neither/)] });
+    expect(resolve({ TETHER_ACCOUNT: ACCOUNT, TETHER_ALLOW_FROM: '+4915100000001,0B1C2D3E-0000-4000-8000-000000000001' })).toMatchObject({ ok: true });
+    expect(resolve({ TETHER_ACCOUNT: ACCOUNT, TETHER_COMPAT_WAIT_MS: String(2 ** 31) })).toMatchObject({ ok: false, errors: [expect.stringMatching(/COMPAT_WAIT_MS .*2147483647/)] });
+  });
+
   it('checks combinations: backoff bounds and webhook secret', () => {
     expect(resolve({ TETHER_ACCOUNT: ACCOUNT, TETHER_BACKOFF_INITIAL_MS: '5000', TETHER_BACKOFF_MAX_MS: '100' })).toMatchObject({ ok: false, errors: [expect.stringMatching(/must not be below/)] });
     expect(resolve({ TETHER_ACCOUNT: ACCOUNT, TETHER_WEBHOOK_URL: 'http://127.0.0.1:9/hook' })).toMatchObject({ ok: false, errors: [expect.stringMatching(/WEBHOOK_SECRET/)] });

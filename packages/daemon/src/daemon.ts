@@ -88,14 +88,10 @@ export async function runDaemon(sources: ConfigSources): Promise<number | undefi
     signals++;
     if (signals > 1) {
       daemon.logger.warn({ signal }, 'second signal: exiting at once');
-      daemon.logger.flush();
-      process.exit(130);
+      process.exit(130); // at once, as asked: not even the log is waited for
     }
     daemon.logger.info({ signal }, 'shutdown requested');
-    void daemon.stop().then(() => {
-      daemon.logger.flush();
-      process.exit(0);
-    });
+    void daemon.stop().then(() => daemon.logger.flush(() => process.exit(0)));
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

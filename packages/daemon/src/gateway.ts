@@ -1,9 +1,9 @@
 // The daemon's composition root: the lock, SQLite (outbox and event log), the Signal channel
 // with its transport, and the operations the control API exposes. It is the only place that
 // wires these together; the API layer only translates HTTP to these calls.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ConflictError, DEFAULT_BACKOFF, LOSS_PRONE_BACKOFF, systemClock, type BackoffPolicy, type Clock, type GateState, type LinkChange, type OutboxRecord } from '@tether/core';
+import { ConflictError, OutboxFullError, DEFAULT_BACKOFF, LOSS_PRONE_BACKOFF, systemClock, type BackoffPolicy, type Clock, type GateState, type LinkChange, type OutboxRecord } from '@tether/core';
 import { createSignalChannel, dedupeKey, parseSignalUrl, maskPhoneNumber, type IncomingEvent, type LossWindow, type OutgoingMessage, type SignalChannel } from '@tether/signal-transport';
 import { ApiError } from './api/http-util.js';
 import { EventHub } from './api/event-hub.js';
@@ -34,6 +34,22 @@ export function backoffFor(settings: Settings): BackoffPolicy {
 
 export class StartupError extends Error {}
 
+/**
+ * The database holds message bodies: every file tetherd creates is private (umask 077), files from
+ * an earlier run are made so, and a state directory others can enter is reported.
+ */
+function privateFiles(stateDir: string, logger: DaemonLogger): void {
+  process.umask(0o077);
+  for (const name of ['tether.db', 'tether.db-wal', 'tether.db-shm']) {
+    try {
+      chmodSync(path.join(stateDir, name), 0o600);
+    } catch {
+      // not there yet
+    }
+  }
+  if ((statSync(stateDir).mode & 0o077) !== 0) logger.warn({ stateDir }, 'the state directory is open to other users; chmod 700 it');
+}
+
 export class Gateway {
   readonly settings: Settings;
   readonly startedAt: number;
@@ -60,6 +76,7 @@ export class Gateway {
     this.#clock = clock;
     this.startedAt = clock.now();
     mkdirSync(settings.stateDir, { recursive: true, mode: 0o700 });
+    privateFiles(settings.stateDir, logger);
     const lock = acquireLock(settings.stateDir, { socket: settings.socket });
     if (!lock.ok) throw new StartupError(`another tetherd already uses ${settings.stateDir}: ${lock.holder}. Stop it first, or give this one its own TETHER_STATE_DIR.`);
     this.#lock = lock.lock;
@@ -141,6 +158,10 @@ export class Gateway {
     this.#retentionTimer = setInterval(() => this.#purge(), HOUR_MS).unref();
     this.#purge();
     this.#scheduleExpiry();
+  }
+
+  get logger(): DaemonLogger {
+    return this.#logger;
   }
 
   /** The Signal transport, for requests passed through as they are (compat endpoint). */
@@ -261,13 +282,23 @@ export class Gateway {
 
   #incoming(event: IncomingEvent): void {
     const now = this.#clock.now();
-    if (this.#allowFrom && !this.#allowed(event)) {
+    // receipts (about our own messages) and messages from our own devices are never filtered
+    const exempt = event.kind === 'receipt' || event.kind === 'sync-sent';
+    if (this.#allowFrom && !exempt && !this.#allowed(event)) {
       this.metrics.dropped('not-allowed');
       return;
     }
     // Spooled with signal-cli's raw envelope: the compat WebSocket replays it verbatim (the
     // control API's event stream leaves it out, see EventHub).
-    const logged = this.#events.append('incoming', now, event, dedupeKey(event));
+    let logged: LoggedEvent | undefined;
+    try {
+      logged = this.#events.append('incoming', now, event, dedupeKey(event));
+    } catch (error) {
+      // The backend already handed it over: this is a real loss, and it must be loud.
+      this.metrics.dropped('spool-failed');
+      this.#logger.error({ err: error, kind: event.kind }, 'incoming event could not be spooled and is lost');
+      return;
+    }
     if (!logged) {
       this.metrics.dropped('duplicate');
       this.#logger.debug({ kind: event.kind }, 'duplicate incoming event dropped');
@@ -323,6 +354,7 @@ export class Gateway {
     try {
       return operation();
     } catch (error) {
+      if (OutboxFullError.isInstance(error)) throw new ApiError(507, 'outbox-full', error.message);
       if (ConflictError.isInstance(error)) throw new ApiError(error.message.startsWith('no message') ? 404 : 409, error.message.startsWith('no message') ? 'not-found' : 'conflict', error.message);
       throw error;
     }

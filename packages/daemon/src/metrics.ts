@@ -81,7 +81,7 @@ export class Metrics {
     });
     this.#pausedSeconds = new Counter({ name: 'tether_gate_paused_seconds_total', help: 'Seconds the send gate spent paused, by reason (counted when it reopens or changes reason).', labelNames: ['reason'], registers });
     this.#incoming = new Counter({ name: 'tether_incoming_events_total', help: 'Incoming events committed to the spool, by kind.', labelNames: ['kind'], registers });
-    this.#dropped = new Counter({ name: 'tether_incoming_dropped_total', help: 'Incoming events not spooled, by reason (duplicate, not-allowed).', labelNames: ['reason'], registers });
+    this.#dropped = new Counter({ name: 'tether_incoming_dropped_total', help: 'Incoming events not spooled, by reason (duplicate, not-allowed, spool-failed).', labelNames: ['reason'], registers });
     this.#webhook = new Counter({ name: 'tether_webhook_deliveries_total', help: 'Webhook delivery attempts by result.', labelNames: ['result'], registers });
   }
 
@@ -107,7 +107,7 @@ export class Metrics {
     this.#incoming.inc({ kind });
   }
 
-  dropped(reason: 'duplicate' | 'not-allowed'): void {
+  dropped(reason: 'duplicate' | 'not-allowed' | 'spool-failed'): void {
     this.#dropped.inc({ reason });
   }
 

@@ -53,7 +53,8 @@ export interface SettingSpec<K extends keyof Settings = keyof Settings> {
   readonly fallback: (settings: Partial<Settings>, env: NodeJS.ProcessEnv) => Settings[K];
 }
 
-const integer = (min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> => (text) => {
+// the default bound is the longest timer Node can wait (DECISIONS.md §3); larger values fire at once
+const integer = (min: number, max = 2 ** 31 - 1): Parser<number> => (text) => {
   const value = Number(text);
   return Number.isInteger(value) && value >= min && value <= max ? { value } : { error: `must be a whole number from ${min} to ${max}, got "${text}"` };
 };
@@ -62,6 +63,7 @@ const oneOf = <T extends string>(...values: T[]): Parser<T> => (text) =>
   (values as string[]).includes(text) ? { value: text as T } : { error: `must be one of ${values.join(', ')}, got "${text}"` };
 const text: Parser<string> = (value) => (value.trim() === '' ? { error: 'must not be empty' } : { value });
 const E164 = /^\+[1-9][0-9]{6,14}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `HOST:PORT` on loopback only: the control and compat listeners are never exposed. */
 export const loopbackAddress: Parser<{ host: string; port: number }> = (value) => {
@@ -111,7 +113,11 @@ export const SETTINGS: readonly SettingSpec[] = [
   spec('sendBurst', 'TETHER_SEND_BURST', 'burst allowed by the pacing', optional(integer(1)), none),
   spec('sentRetentionHours', 'TETHER_SENT_RETENTION_HOURS', 'how long sent messages are kept', integer(0), () => 168),
   spec('inboundRetentionHours', 'TETHER_INBOUND_RETENTION_HOURS', 'how long spooled events are kept', integer(0), () => 168),
-  spec('allowFrom', 'TETHER_ALLOW_FROM', 'optional comma-separated senders (E.164 or ACI) whose messages are accepted', optional((value) => ({ value: value.split(',').map((item) => item.trim()).filter(Boolean) })), none),
+  spec('allowFrom', 'TETHER_ALLOW_FROM', 'optional comma-separated senders (E.164 or ACI) whose messages are accepted', optional((value) => {
+    const entries = value.split(',').map((item) => item.trim()).filter(Boolean);
+    const bad = entries.filter((entry) => !E164.test(entry) && !UUID.test(entry));
+    return bad.length > 0 ? { error: `must list E.164 numbers (+ and digits) or ACI UUIDs; ${bad.length} entr${bad.length === 1 ? 'y is' : 'ies are'} neither` } : { value: entries };
+  }), none),
   spec('shutdownTimeoutMs', 'TETHER_SHUTDOWN_TIMEOUT_MS', 'how long shutdown waits for the send in flight', integer(0), () => 10_000),
   spec('webhookUrl', 'TETHER_WEBHOOK_URL', 'optional URL that receives incoming events', optional(text), none),
   spec('webhookSecret', 'TETHER_WEBHOOK_SECRET', 'HMAC secret for webhook signatures', optional(text), none),

@@ -2,6 +2,7 @@
 // daemon is down, the lock, configuration errors, the TCP listener's token, health and
 // readiness, a frozen backend, and a clean SIGTERM.
 import { statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { startEmulator, type Emulator } from '@tether/signal-emulator';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -79,6 +80,18 @@ describe('tetherd as a process', () => {
     expect((await tetherd.request('GET', '/healthz')).status).toBe(200);
     expect(await tetherd.kill('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(tetherd.output.some((line) => line.includes('tetherd stopped'))).toBe(true);
+  });
+
+  it('exits 0 on SIGTERM even while an event subscriber has stopped reading', async () => {
+    const backend = await emulator();
+    const tetherd = daemon(tempDir(), { TETHER_SIGNAL_URL: backend.restUrl! });
+    await tetherd.ready();
+    const stalled = await new Promise<http.IncomingMessage>((resolve) => http.get({ socketPath: tetherd.socket, path: '/v1/events?since=all' }, resolve));
+    stalled.pause();
+    for (let index = 0; index < 50; index++) backend.inject({ from: FRIEND, text: `x${index}`.repeat(500) });
+    await tetherd.logLine(/"to":"connected"/);
+    expect(await tetherd.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+    stalled.destroy();
   });
 
   it('detects a frozen backend and reports it', async () => {

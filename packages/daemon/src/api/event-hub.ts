@@ -77,7 +77,8 @@ export class EventHub {
 
   /** Ends every stream (shutdown). */
   close(): void {
-    for (const subscriber of this.#subscribers) subscriber.response.end();
+    // destroy, not end: a subscriber that stopped reading would never drain, and shutdown waits on it
+    for (const subscriber of this.#subscribers) subscriber.response.destroy();
     this.#subscribers.clear();
   }
 

@@ -20,6 +20,7 @@ export function createHandler(gateway: Gateway, options: HandlerOptions = {}): (
   return (request, response) => {
     handle(gateway, options, request, response).catch((error: unknown) => {
       if (error instanceof ApiError) return sendError(response, error);
+      gateway.logger.error({ err: error, method: request.method, path: new URL(request.url ?? '/', 'http://tetherd').pathname }, 'control API request failed');
       if (!response.headersSent) sendError(response, new ApiError(500, 'internal', 'internal error; see the daemon log'));
       else response.destroy();
     });

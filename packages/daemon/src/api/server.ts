@@ -1,7 +1,7 @@
 // The control API's listeners: a Unix socket that is 0600 from the moment it exists (created
 // under a restrictive umask), and optionally loopback TCP that demands a bearer token. A stale
 // socket left by a killed daemon is removed; a live one is never taken over.
-import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -59,6 +59,7 @@ export async function listen(gateway: Gateway, options: { readonly socketPath: s
 
 async function removeStaleSocket(socketPath: string): Promise<void> {
   if (!existsSync(socketPath)) return;
+  if (!lstatSync(socketPath).isSocket()) throw new Error(`${socketPath} exists and is not a socket; set TETHER_SOCKET to another path`);
   const alive = await new Promise<boolean>((resolve) => {
     const probe = net.connect({ path: socketPath });
     probe.once('connect', () => {

@@ -41,6 +41,7 @@ export async function startCompat(gateway: CompatGateway, options: { readonly to
   });
   server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
+    if (fromBrowser(request)) return void socket.end(rawResponse(403, 'Forbidden', 'application/json; charset=utf-8', FORBIDDEN_BODY));
     const match = RECEIVE_PATH.exec(new URL(request.url ?? '/', 'http://compat').pathname);
     const number = match?.[1] === undefined ? undefined : pathParameter(match[1]);
     if (!authorized(request, options.token)) return void socket.end(rawResponse(401, 'Unauthorized', 'application/json; charset=utf-8', UNAUTHORIZED_BODY));
@@ -72,7 +73,24 @@ export async function startCompat(gateway: CompatGateway, options: { readonly to
   };
 }
 
+/**
+ * Clients of this API are programs, not web pages. A browser always sends `Origin` on a WebSocket
+ * or cross-site request (WebSockets ignore CORS), and a rebound DNS name shows in `Host`: either
+ * would let any page the user visits read incoming messages or send as the account.
+ */
+function fromBrowser(request: http.IncomingMessage): boolean {
+  if (request.headers.origin !== undefined) return true;
+  const host = (request.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return host !== '' && host !== 'localhost' && host !== '::1' && !/^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+const FORBIDDEN_BODY = JSON.stringify({ error: 'requests from web pages (an Origin header, or a Host that is not loopback) are refused' });
+
 async function handle(request: http.IncomingMessage, response: http.ServerResponse, context: SendContext, token: string | undefined): Promise<void> {
+  if (fromBrowser(request)) {
+    response.writeHead(403, { 'content-type': 'application/json; charset=utf-8' });
+    return void response.end(FORBIDDEN_BODY);
+  }
   if (!authorized(request, token)) {
     response.writeHead(401, { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer, Basic realm="tetherd"' });
     return void response.end(UNAUTHORIZED_BODY);
