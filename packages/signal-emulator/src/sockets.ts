@@ -45,14 +45,17 @@ export function listen(server: Server, target: { port: number } | { path: string
   });
 }
 
-export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
+/** Stops listening and destroys every open connection at once (no graceful drain: a fault, or the end). */
+export function closeServer(server: Server, sockets: SocketSet): Promise<void> {
+  const closed = new Promise<void>((resolve) => {
     if (!server.listening) {
       resolve();
       return;
     }
     server.close(() => resolve());
   });
+  sockets.destroyAll();
+  return closed;
 }
 
 export function boundPort(server: Server): number {

@@ -32,8 +32,6 @@ export class AdminServer {
     const server = this.#server;
     if (server === undefined) return;
     this.#server = undefined;
-    const closed = closeServer(server);
-    this.#sockets.destroyAll();
-    await closed;
+    await closeServer(server, this.#sockets);
   }
 }

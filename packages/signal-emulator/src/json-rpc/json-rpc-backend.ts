@@ -74,7 +74,7 @@ export class JsonRpcBackend {
         servers.push(server);
       }
     } catch (error) {
-      await Promise.all(servers.map(closeServer));
+      await Promise.all(servers.map((server) => closeServer(server, this.#sockets)));
       throw error;
     }
     this.#servers = servers;
@@ -86,9 +86,7 @@ export class JsonRpcBackend {
     const servers = this.#servers;
     this.#servers = [];
     this.#hub.stop();
-    const closed = Promise.all(servers.map(closeServer));
-    this.#sockets.destroyAll();
-    await closed;
+    await Promise.all(servers.map((server) => closeServer(server, this.#sockets)));
   }
 
   dropConnections(): void {

@@ -74,9 +74,7 @@ export class RestBackend {
     const server = this.#server;
     if (server === undefined) return;
     this.#server = undefined;
-    const closed = closeServer(server);
-    this.#sockets.destroyAll();
-    await closed;
+    await closeServer(server, this.#sockets);
   }
 
   dropConnections(): void {
