@@ -175,7 +175,9 @@ export class Gateway {
   }
 
   get backend(): Status['backend'] {
-    return this.#signal.transport.info;
+    const info = this.#signal.transport.info;
+    const lossless = info.kind === 'jsonrpc' && this.settings.receiveMode === 'manual';
+    return { ...info, receive: lossless ? 'lossless' : 'best-effort', ...(info.kind === 'jsonrpc' ? { receiveMode: this.settings.receiveMode } : {}) };
   }
 
   async submit(input: MessageInput, idempotencyKey: string | undefined): Promise<{ readonly created: boolean; readonly message: Message }> {

@@ -1,7 +1,7 @@
 // Turns internal records into the protocol's JSON shapes (DECISIONS.md §8): ISO times, bodies
 // only where asked for, masked texts.
 import type { ChannelStatus, OutboxRecord } from '@tether/core';
-import type { BackendInfo, LossWindow, OutgoingMessage } from '@tether/signal-transport';
+import type { LossWindow, OutgoingMessage } from '@tether/signal-transport';
 import type { Message, Status } from './protocol/index.js';
 import type { StoredSummary } from './store/sqlite-outbox-store.js';
 
@@ -34,7 +34,7 @@ export function presentSummary(summary: StoredSummary): Message {
 
 export function presentStatus(input: {
   readonly channel: ChannelStatus;
-  readonly backend: BackendInfo;
+  readonly backend: Status['backend'];
   readonly lossWindows: readonly LossWindow[];
   readonly account: string;
   readonly startedAt: number;

@@ -1,9 +1,70 @@
-// The control API's protocol: the JSON shapes tetherd serves and `tether` reads (DECISIONS.md §8).
-// Types and pure helpers only, so a client can import this without loading the daemon's runtime.
+// The control API's protocol: the JSON shapes tetherd serves and `tether` and @tether/client read
+// (DECISIONS.md §8). Each vocabulary is one `as const` array and every type derives from it.
+// Types, vocabularies and pure helpers only, so a client can bundle this without the daemon.
 
-export type MessageState = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'unknown';
-export type LinkStateKind = 'connecting' | 'syncing' | 'connected' | 'disconnected' | 'reconnecting' | 'closed';
-export type GateReason = 'rate-limited' | 'captcha-required' | 'backend-not-ready' | 'send-timeout';
+export const MESSAGE_STATES = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'unknown'] as const;
+export type MessageState = (typeof MESSAGE_STATES)[number];
+
+/** States a message does not leave by itself (delivered and read may still follow sent). */
+export const TERMINAL_STATES: readonly MessageState[] = ['sent', 'delivered', 'read', 'failed', 'unknown'];
+
+/**
+ * The receive link. `failed` is terminal until someone asks for a reconnect: the backend refused
+ * in a way only a change of configuration can fix (wrong mode, a contradicting receive mode).
+ */
+export const LINK_STATES = ['connecting', 'syncing', 'connected', 'disconnected', 'reconnecting', 'failed', 'closed'] as const;
+export type LinkStateKind = (typeof LINK_STATES)[number];
+
+export const GATE_REASONS = ['rate-limited', 'captcha-required', 'backend-not-ready', 'send-timeout', 'unauthorized'] as const;
+export type GateReason = (typeof GATE_REASONS)[number];
+
+/** What the event stream carries (`GET /v1/events`, server-sent events). */
+export const EVENT_NAMES = ['state', 'gate', 'message', 'incoming'] as const;
+export type EventName = (typeof EVENT_NAMES)[number];
+
+/** Several tetherds on one PostgreSQL database: one leads the account's link, the others stand by. */
+export const ROLES = ['leader', 'standby'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** How incoming messages reach tetherd: `lossless` only for signal-cli in manual receive mode. */
+export const RECEIVE_GUARANTEES = ['lossless', 'best-effort'] as const;
+export type ReceiveGuarantee = (typeof RECEIVE_GUARANTEES)[number];
+
+export const RECEIVE_MODES = ['manual', 'on-start'] as const;
+export type ReceiveMode = (typeof RECEIVE_MODES)[number];
+
+/** Every `error.code` the control API answers with. */
+export const ERROR_CODES = [
+  'invalid-body',
+  'invalid-json',
+  'invalid-recipient',
+  'invalid-message',
+  'invalid-attachments',
+  'empty-message',
+  'invalid-expires-at',
+  'invalid-batch',
+  'invalid-state',
+  'invalid-limit',
+  'invalid-cursor',
+  'invalid-since',
+  'invalid-kinds',
+  'invalid-token',
+  'invalid-captcha',
+  'invalid-idempotency-key',
+  'too-large',
+  'not-found',
+  'method-not-allowed',
+  'conflict',
+  'idempotency-conflict',
+  'unauthorized',
+  'outbox-full',
+  'shutting-down',
+  'busy',
+  'challenge-failed',
+  'storage-failed',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface AttachmentInput {
   readonly filename: string;
@@ -20,6 +81,18 @@ export interface SendRequest {
   /** ISO-8601. */
   readonly expiresAt?: string;
 }
+
+/** Body of `POST /v1/messages` for a batch: all or nothing, in one transaction (at most 1,000). */
+export interface SendBatchRequest {
+  readonly messages: readonly SendRequest[];
+}
+
+/** Answer to a batch: every message, in the order given. */
+export interface SendBatchResponse {
+  readonly messages: readonly Message[];
+}
+
+export const MAX_BATCH = 1_000;
 
 export interface Message {
   readonly id: string;
@@ -38,13 +111,32 @@ export interface Message {
   readonly attachments?: readonly { readonly filename: string; readonly contentType: string; readonly size: number }[];
 }
 
+export interface LeaderInfo {
+  /** The leading instance's id (`TETHER_INSTANCE_ID`, else host and pid). */
+  readonly instance: string;
+  readonly host: string;
+  /** ISO-8601: when it took the lead. */
+  readonly since: string;
+  /** ISO-8601: when its lease lapses unless renewed. */
+  readonly leaseUntil: string;
+}
+
 export interface Status {
   readonly state: LinkStateKind;
   readonly since: string;
   readonly attempt: number;
   readonly nextAttemptAt?: string;
   readonly lastError?: string;
-  readonly backend: { readonly kind: 'rest' | 'jsonrpc'; readonly url: string; readonly mode?: string; readonly version?: string };
+  readonly backend: {
+    readonly kind: 'rest' | 'jsonrpc';
+    readonly url: string;
+    readonly mode?: string;
+    readonly version?: string;
+    /** `lossless` only for signal-cli in manual receive mode; REST and on-start lose what arrives while nobody listens. */
+    readonly receive: ReceiveGuarantee;
+    /** JSON-RPC: the mode detected from what signal-cli sent, not what was configured. */
+    readonly receiveMode?: ReceiveMode;
+  };
   readonly gate: { readonly state: 'open' | 'paused'; readonly reason?: GateReason; readonly until?: string; readonly challengeToken?: string; readonly error?: string };
   readonly outbox: { readonly queued: number; readonly sending: number; readonly failed: number; readonly unknown: number; readonly oldestQueuedAt?: string };
   readonly lossWindows: readonly { readonly from: string; readonly to?: string }[];
@@ -52,6 +144,10 @@ export interface Status {
   readonly account: string;
   readonly pid: number;
   readonly startedAt: string;
+  /** Present with a shared PostgreSQL store (TETHER_DATABASE_URL). */
+  readonly role?: Role;
+  /** Present with a shared PostgreSQL store: who leads the account's link now. */
+  readonly leader?: LeaderInfo;
   /** Present when TETHER_WEBHOOK_URL is set. */
   readonly webhook?: {
     readonly url: string;
@@ -64,13 +160,8 @@ export interface Status {
 }
 
 export interface ApiError {
-  readonly error: { readonly code: string; readonly message: string; readonly field?: string };
+  readonly error: { readonly code: ErrorCode; readonly message: string; readonly field?: string };
 }
-
-/** What the event stream carries (`GET /v1/events`, server-sent events). */
-export type EventName = 'state' | 'gate' | 'message' | 'incoming';
-
-export const TERMINAL_STATES: readonly MessageState[] = ['sent', 'delivered', 'read', 'failed', 'unknown'];
 
 /** `state` event data: one change of the receive link. */
 export interface StateEvent {
