@@ -8,7 +8,7 @@ const base: Status = {
   state: 'connected',
   since: '2026-03-01T12:00:00Z',
   attempt: 0,
-  backend: { kind: 'rest', url: 'http://127.0.0.1:8080', mode: 'json-rpc', version: '0.100' },
+  backend: { kind: 'rest', url: 'http://127.0.0.1:8080', mode: 'json-rpc', version: '0.100', receive: 'best-effort' },
   gate: { state: 'open' },
   outbox: { queued: 0, sending: 0, failed: 0, unknown: 0 },
   lossWindows: [],
