@@ -2,8 +2,8 @@
 // tetherd: the Tether daemon. Every setting is a flag, a TETHER_* variable, or a key of the JSON
 // config file (--config / TETHER_CONFIG); `tetherd --help` lists them.
 import { Command, CommanderError } from 'commander';
-import { runDaemon } from '../daemon.js';
-import { SETTINGS, type Settings } from '../settings.js';
+import { runDaemon } from './run.js';
+import { SETTINGS, type Settings } from '../config/settings.js';
 
 const program = new Command('tetherd')
   .description('Tether daemon: holds one Signal account connected, with a durable outbox and inbound spool.')

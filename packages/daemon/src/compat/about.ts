@@ -1,7 +1,7 @@
 // `GET /v1/about` as signal-cli-rest-api 0.100 in json-rpc mode answers it (clients check `mode`
 // and `versions`), plus a `tether` object that says who really answers and how sends behave.
 import { readFileSync } from 'node:fs';
-import type { CompatGateway } from './compat-gateway.js';
+import type { CompatPort } from './port.js';
 
 /** The release whose API the endpoint imitates; clients that compare versions see that one. */
 export const IMITATED_VERSION = '0.100';
@@ -15,8 +15,9 @@ const tetherVersion = ((): string => {
   }
 })();
 
-export function aboutBody(gateway: Pick<CompatGateway, 'backend' | 'settings'>): Record<string, unknown> {
-  const rest = gateway.backend.kind === 'rest';
+export function aboutBody(port: Pick<CompatPort, 'backend' | 'settings'>): Record<string, unknown> {
+  const backend = port.backend();
+  const rest = backend.kind === 'rest';
   return {
     versions: ['v1', 'v2'],
     build: 2,
@@ -24,6 +25,6 @@ export function aboutBody(gateway: Pick<CompatGateway, 'backend' | 'settings'>):
     version: IMITATED_VERSION,
     // Quotes and mentions are forwarded to a REST backend as they are; JSON-RPC cannot take them yet.
     capabilities: { 'v2/send': rest ? ['quotes', 'mentions'] : [] },
-    tether: { version: tetherVersion, backend: gateway.backend.kind, send: gateway.settings.compatSend, waitMs: gateway.settings.compatWaitMs },
+    tether: { version: tetherVersion, backend: backend.kind, send: port.settings.compatSend, waitMs: port.settings.compatWaitMs },
   };
 }

@@ -15,7 +15,7 @@ export type Target = { readonly recipient?: string; readonly groupId?: string };
 
 export interface ForwardPort {
   readonly transport: SignalTransport;
-  readonly linkUp: boolean;
+  linkUp(): boolean;
   readonly settings: { readonly account: string; readonly sendTimeoutMs: number };
 }
 
@@ -31,8 +31,23 @@ export async function forward(port: ForwardPort, action: Action, signal: AbortSi
   if (action.kind === 'send' && transport.kind !== 'signal-rest') {
     return errorAnswer(400, `Couldn't process request - Tether cannot send ${action.features.join(', ')} through a JSON-RPC backend yet`);
   }
-  if (!port.linkUp) return errorAnswer(503, `Signal is not connected; try again later (${NOT_QUEUED[action.kind]})`);
-  const deadline = AbortSignal.any([signal, AbortSignal.timeout(settings.sendTimeoutMs)]);
+  if (!port.linkUp()) return errorAnswer(503, `Signal is not connected; try again later (${NOT_QUEUED[action.kind]})`);
+  // A timer we hold and clear: AbortSignal.timeout inside AbortSignal.any can be garbage-collected
+  // before it fires on Node 20 (nodejs/node#57736), and a backend that never answers would hang us.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), settings.sendTimeoutMs);
+  const onAbort = (): void => deadline.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await forwardWithin(port, action, deadline.signal);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function forwardWithin(port: ForwardPort, action: Action, deadline: AbortSignal): Promise<Answer> {
+  const { transport, settings } = port;
   if (transport.kind === 'signal-rest') {
     const { method, path } = restRoute(action, settings.account);
     const result = await transport.request(method, path, action.body, deadline);
@@ -40,7 +55,8 @@ export async function forward(port: ForwardPort, action: Action, signal: AbortSi
     return { status: result.status, ...(result.body === '' ? {} : { body: result.body }) };
   }
   const { method, params } = jsonRpcCall(action as Exclude<Action, { kind: 'send' }>, settings.account);
-  const result = await transport.call(method, params, deadline);
+  // signal-cli's socket rejects when the deadline passes before the answer.
+  const result = await transport.call(method, params, deadline).catch(() => ({ kind: 'lost' as const, error: 'no answer before the deadline' }));
   if (result.kind === 'result') return noContent;
   if (result.kind === 'error') return errorAnswer(400, result.error.message);
   return errorAnswer(503, unanswered(true));

@@ -1,26 +1,28 @@
 // Where compat WebSocket clients resume: the newest spooled event a client is known to have read,
-// per account, in the daemon's `meta` table (its own connection to the same WAL database). On
-// first use it starts at the newest event, so a new deployment does not replay the whole spool.
-import path from 'node:path';
-import { getMeta, openDatabase, setMeta, type Db } from '../store/database.js';
+// per account, kept with the daemon's other named values. On first use it starts at the newest
+// event, so a new deployment does not replay the whole spool.
+import type { CompatPort } from './port.js';
 
 export class ReceiveCursor {
-  readonly #db: Db;
+  readonly #port: Pick<CompatPort, 'meta'>;
   readonly #key: string;
   #value: number;
-  #flushing = false;
+  #writing: Promise<void> = Promise.resolve();
+  #dirty = false;
 
-  constructor(stateDir: string, account: string) {
-    this.#db = openDatabase(path.join(stateDir, 'tether.db'));
-    this.#key = `compat-receive-cursor:${account}`;
-    const stored = getMeta(this.#db, this.#key);
-    if (stored !== undefined && /^\d+$/.test(stored)) {
-      this.#value = Number(stored);
-    } else {
-      const row = this.#db.prepare(`SELECT COALESCE(MAX(id), 0) AS id FROM events WHERE kind = 'incoming'`).get() as { id: number };
-      this.#value = row.id;
-      setMeta(this.#db, this.#key, String(this.#value));
-    }
+  private constructor(port: Pick<CompatPort, 'meta'>, key: string, value: number) {
+    this.#port = port;
+    this.#key = key;
+    this.#value = value;
+  }
+
+  static async open(port: Pick<CompatPort, 'meta' | 'events'>, account: string): Promise<ReceiveCursor> {
+    const key = `compat-receive-cursor:${account}`;
+    const stored = await port.meta.get(key);
+    if (stored !== undefined && /^\d+$/.test(stored)) return new ReceiveCursor(port, key, Number(stored));
+    const cursor = new ReceiveCursor(port, key, await port.events.lastId('incoming'));
+    await port.meta.set(key, String(cursor.value));
+    return cursor;
   }
 
   get value(): number {
@@ -31,21 +33,24 @@ export class ReceiveCursor {
   advance(id: number): boolean {
     if (id <= this.#value) return false;
     this.#value = id;
-    if (!this.#flushing) {
-      this.#flushing = true;
-      setImmediate(() => this.#flush());
+    if (!this.#dirty) {
+      this.#dirty = true;
+      setImmediate(() => void this.#flush());
     }
     return true;
   }
 
-  close(): void {
-    this.#flush();
-    this.#db.close();
+  async close(): Promise<void> {
+    await this.#flush();
   }
 
-  #flush(): void {
-    if (!this.#flushing || !this.#db.open) return;
-    this.#flushing = false;
-    setMeta(this.#db, this.#key, String(this.#value));
+  #flush(): Promise<void> {
+    if (!this.#dirty) return this.#writing;
+    this.#dirty = false;
+    const value = String(this.#value);
+    this.#writing = this.#writing.then(async () => {
+      await this.#port.meta.set(this.#key, value);
+    }).catch(() => undefined); // the next advance writes again; the cursor only ever moves forward
+    return this.#writing;
   }
 }

@@ -2,17 +2,13 @@
 // each client reads the log from where compat clients last left off, one page in flight at a time
 // (a slow client costs no memory and never slows the daemon), in the exact upstream frame shape.
 // A ping carrying the last event id written confirms, by its pong, what the client has read.
+import type { Logger } from '@tether/core';
 import { WebSocket } from 'ws';
-import type { DaemonLogger } from '../logger.js';
-import type { EventKind, LoggedEvent } from '../store/event-log.js';
+import type { Disposer } from '../app/emitter.js';
+import type { CompatPort } from './port.js';
 import type { ReceiveCursor } from './receive-cursor.js';
 
 const PAGE = 100;
-
-export interface ReceivePort {
-  eventsAfter(id: number, limit: number, kind?: EventKind): LoggedEvent[];
-  onLogged(listener: (event: LoggedEvent) => void): () => void;
-}
 
 interface Client {
   readonly socket: WebSocket;
@@ -21,6 +17,10 @@ interface Client {
   /** The newest event id written to this socket (or skipped). */
   lastId: number;
   inFlight: number;
+  /** A page is being read from the log. */
+  reading: boolean;
+  /** An event came in while reading: look again once done. */
+  again: boolean;
   /** The id carried by the ping whose pong has not come back yet. */
   pinged: number | undefined;
   readonly keepalive: NodeJS.Timeout;
@@ -28,18 +28,18 @@ interface Client {
 
 export class ReceiveHub {
   readonly #clients = new Set<Client>();
-  readonly #unsubscribe: () => void;
+  readonly #unsubscribe: Disposer;
 
   constructor(
-    private readonly port: ReceivePort,
+    private readonly port: Pick<CompatPort, 'events'>,
     private readonly cursor: ReceiveCursor,
     private readonly account: string,
-    private readonly logger: DaemonLogger,
+    private readonly logger: Logger,
     /** Upstream pings every 54 s (R:src/api/api.go pingPeriod). */
     private readonly pingIntervalMs = 54_000,
   ) {
-    this.#unsubscribe = port.onLogged((event) => {
-      if (event.kind === 'incoming') for (const client of this.#clients) this.#pump(client);
+    this.#unsubscribe = port.events.logged((event) => {
+      if (event.kind === 'incoming') for (const client of this.#clients) void this.#pump(client);
     });
   }
 
@@ -49,6 +49,8 @@ export class ReceiveHub {
       live: number === this.account,
       lastId: this.cursor.value,
       inFlight: 0,
+      reading: false,
+      again: false,
       pinged: undefined,
       keepalive: setInterval(() => this.#keepalive(client), this.pingIntervalMs),
     };
@@ -62,7 +64,7 @@ export class ReceiveHub {
       this.#clients.delete(client);
       this.logger.info({ clients: this.#clients.size }, 'compat receive socket closed');
     });
-    this.#pump(client);
+    void this.#pump(client);
   }
 
   /** Closes every socket with 1001 (going away); the cursor keeps what they confirmed. */
@@ -75,23 +77,37 @@ export class ReceiveHub {
     this.#clients.clear();
   }
 
-  #pump(client: Client): void {
+  async #pump(client: Client): Promise<void> {
+    if (client.reading) {
+      client.again = true;
+      return;
+    }
     if (!client.live || client.inFlight > 0 || client.socket.readyState !== WebSocket.OPEN) return;
-    for (;;) {
-      const page = this.port.eventsAfter(client.lastId, PAGE, 'incoming');
-      if (page.length === 0) return this.#ping(client);
-      for (const event of page) {
-        client.lastId = event.id;
-        const frame = upstreamFrame(event.data);
-        if (frame === undefined) continue;
-        client.inFlight++;
-        client.socket.send(frame, (error) => {
-          client.inFlight--;
-          // A failed write means the socket is going away; its close event cleans up.
-          if (!error && client.inFlight === 0) this.#pump(client);
-        });
+    client.reading = true;
+    client.again = false;
+    try {
+      for (;;) {
+        const page = await this.port.events.after(client.lastId, PAGE, 'incoming');
+        if (client.socket.readyState !== WebSocket.OPEN) return;
+        if (page.length === 0) return this.#ping(client);
+        for (const event of page) {
+          client.lastId = event.id;
+          const frame = upstreamFrame(event.data);
+          if (frame === undefined) continue;
+          client.inFlight++;
+          client.socket.send(frame, (error) => {
+            client.inFlight--;
+            // A failed write means the socket is going away; its close event cleans up.
+            if (!error && client.inFlight === 0) void this.#pump(client);
+          });
+        }
+        if (client.inFlight > 0) return;
       }
-      if (client.inFlight > 0) return;
+    } catch (error) {
+      this.logger.error({ err: error }, 'compat receive could not read the spool; the socket resumes with the next event');
+    } finally {
+      client.reading = false;
+      if (client.again) void this.#pump(client);
     }
   }
 

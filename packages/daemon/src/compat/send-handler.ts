@@ -1,13 +1,14 @@
 // `POST /v2/send` and `/v1/send`: the real API's checks, then the durable outbox. In `wait` mode
 // the answer waits (up to TETHER_COMPAT_WAIT_MS) for Signal to accept the message and carries
 // Signal's timestamp; otherwise it is 201 with Tether's provisional timestamp once committed.
+import type { Logger } from '@tether/core';
 import { parseRecipients, type OutgoingMessage } from '@tether/signal-transport';
-import { ApiError } from '../api/http-util.js';
-import { messageHash } from '../api/message-input.js';
-import type { DaemonLogger } from '../logger.js';
+import { AppError } from '../app/errors.js';
+import type { MessageRecord } from '../app/ports.js';
+import { httpStatus } from '../http/status-codes.js';
 import { forward } from './backend-forward.js';
-import type { CompatGateway } from './compat-gateway.js';
 import { errorAnswer, type Answer } from './http-io.js';
+import type { CompatPort } from './port.js';
 import { parseSendV1, parseSendV2, type SendDraft } from './send-request.js';
 import type { SendWaiter } from './send-waiter.js';
 
@@ -15,9 +16,9 @@ export const ACCOUNT_MISSING = 'Specified account does not exist';
 const EMPTY_MESSAGE = 'Sending empty message is not allowed, either a message, attachment or sticker must be given.';
 
 export interface SendContext {
-  readonly gateway: CompatGateway;
+  readonly port: CompatPort;
   readonly waiter: SendWaiter;
-  readonly logger: DaemonLogger;
+  readonly logger: Logger;
 }
 
 export interface SendCall {
@@ -29,30 +30,37 @@ export interface SendCall {
 }
 
 export async function handleSend(call: SendCall, context: SendContext): Promise<Answer> {
-  const { gateway } = context;
+  const { port } = context;
   const parsed = call.version === 'v2' ? parseSendV2(call.body) : parseSendV1(call.body);
   if (!parsed.ok) return errorAnswer(400, parsed.error);
   const draft = parsed.draft;
-  if (draft.number !== gateway.settings.account) return errorAnswer(400, ACCOUNT_MISSING);
-  if (draft.rich.length > 0) return forward(gateway, { kind: 'send', body: draft.body(), features: draft.rich }, call.signal);
-  const message = outgoing(draft, gateway.settings.maxAttachmentMb);
+  if (draft.number !== port.settings.account) return errorAnswer(400, ACCOUNT_MISSING);
+  if (draft.rich.length > 0) return forward(port, { kind: 'send', body: draft.body(), features: draft.rich }, call.signal);
+  const message = outgoing(draft, port.settings.maxAttachmentMb);
   if (typeof message === 'string') return errorAnswer(400, message);
-  let submitted: Awaited<ReturnType<CompatGateway['submit']>>;
+  let submitted: MessageRecord;
   try {
-    submitted = await gateway.submit({ message, hash: messageHash(message, undefined) }, call.idempotencyKey);
+    submitted = await port.submit(message, call.idempotencyKey);
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    // An outbox that is full (507 on the control API) means "not accepted, try again later" here.
-    return errorAnswer(error.status === 507 ? 503 : error.status, error.message);
+    if (!AppError.isInstance(error)) throw error;
+    return errorAnswer(compatStatus(error), error.message);
   }
-  const { id } = submitted.message;
-  const waitMs = gateway.settings.compatSend === 'wait' ? gateway.settings.compatWaitMs : 0;
+  const { id } = submitted;
+  const waitMs = port.settings.compatSend === 'wait' ? port.settings.compatWaitMs : 0;
   const result = await context.waiter.wait(id, waitMs, call.signal);
-  context.logger.debug({ id, version: call.version, mode: gateway.settings.compatSend, outcome: result.kind }, 'compat send answered');
+  context.logger.debug({ id, version: call.version, mode: port.settings.compatSend, outcome: result.kind }, 'compat send answered');
   const headers = { 'x-tether-message-id': id, 'x-tether-send': result.kind === 'sent' ? 'sent' : result.kind === 'failed' ? 'failed' : 'queued' };
   if (result.kind === 'failed') return { ...errorAnswer(400, result.error), headers };
-  const timestamp = result.kind === 'sent' ? result.signalTimestamp : Date.parse(submitted.message.createdAt);
+  const timestamp = result.kind === 'sent' ? result.signalTimestamp : submitted.createdAt;
   return { status: 201, body: { timestamp: String(timestamp) }, headers };
+}
+
+/**
+ * The real API never answers a send with 507: a full outbox, like a daemon shutting down, means
+ * "not accepted, try again later", which its clients know as 503.
+ */
+export function compatStatus(error: AppError): number {
+  return error.code === 'outbox-full' || error.code === 'shutting-down' || error.code === 'busy' ? 503 : httpStatus(error.code);
 }
 
 /** signal-cli's checks (recipients, then content) and Tether's limits; a string is the refusal. */

@@ -1,10 +1,10 @@
 // Waits for a committed message to leave the outbox, so that `TETHER_COMPAT_SEND=wait` can answer
 // with Signal's own timestamp. One listener on the durable log serves every waiting request; an
 // `unknown` outcome keeps waiting (it may still be resent and accepted) until the deadline.
-import type { OutboxRecord } from '@tether/core';
-import type { OutgoingMessage } from '@tether/signal-transport';
+import type { Disposer } from '../app/emitter.js';
+import type { MessageRecord } from '../app/ports.js';
 import type { Message } from '../protocol/index.js';
-import type { LoggedEvent } from '../store/event-log.js';
+import type { CompatPort } from './port.js';
 
 export type SendResult =
   | { readonly kind: 'sent'; readonly signalTimestamp: number }
@@ -12,45 +12,47 @@ export type SendResult =
   /** Still queued at the deadline (or the listener closed): the answer is provisional. */
   | { readonly kind: 'pending' };
 
-export interface SendWaiterPort {
-  onLogged(listener: (event: LoggedEvent) => void): () => void;
-  record(id: string): OutboxRecord<OutgoingMessage> | undefined;
-}
-
 type Settle = (result: SendResult) => void;
 
 export class SendWaiter {
-  readonly #port: SendWaiterPort;
+  readonly #port: Pick<CompatPort, 'events' | 'record'>;
   readonly #waiting = new Map<string, Set<Settle>>();
-  readonly #unsubscribe: () => void;
+  readonly #unsubscribe: Disposer;
 
-  constructor(port: SendWaiterPort) {
+  constructor(port: Pick<CompatPort, 'events' | 'record'>) {
     this.#port = port;
-    this.#unsubscribe = port.onLogged((event) => this.#onLogged(event));
+    this.#unsubscribe = port.events.logged((event) => {
+      if (event.kind === 'message' && this.#waiting.size > 0) this.#onMessage(JSON.parse(event.data) as Message);
+    });
   }
 
   /**
    * Resolves when message `id` is sent or failed, or with `pending` after `ms` or on `signal`.
-   * Call it right after the commit resolved: the record is read first, in the same turn, so an
-   * outcome logged before the call is not missed.
+   * The waiter listens before it reads the record, so an outcome cannot slip between the two.
    */
   wait(id: string, ms: number, signal: AbortSignal): Promise<SendResult> {
-    const now = settled(this.#port.record(id));
-    if (now !== undefined || ms <= 0 || signal.aborted) return Promise.resolve(now ?? { kind: 'pending' });
+    if (ms <= 0 || signal.aborted) return Promise.resolve({ kind: 'pending' });
     return new Promise((resolve) => {
       const waiters = this.#waiting.get(id) ?? new Set<Settle>();
       this.#waiting.set(id, waiters);
       const timer = setTimeout(() => settle({ kind: 'pending' }), ms);
       const onAbort = (): void => settle({ kind: 'pending' });
       const settle: Settle = (result) => {
+        if (!waiters.delete(settle)) return;
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
-        waiters.delete(settle);
-        if (waiters.size === 0) this.#waiting.delete(id);
+        if (waiters.size === 0 && this.#waiting.get(id) === waiters) this.#waiting.delete(id);
         resolve(result);
       };
       signal.addEventListener('abort', onAbort, { once: true });
       waiters.add(settle);
+      void this.#port.record(id).then(
+        (record) => {
+          const now = settled(record && present(record));
+          if (now !== undefined) settle(now);
+        },
+        () => undefined, // the log listener still answers, or the deadline does
+      );
     });
   }
 
@@ -60,14 +62,16 @@ export class SendWaiter {
     for (const waiters of [...this.#waiting.values()]) for (const settle of [...waiters]) settle({ kind: 'pending' });
   }
 
-  #onLogged(event: LoggedEvent): void {
-    if (event.kind !== 'message' || this.#waiting.size === 0) return;
-    const message = JSON.parse(event.data) as Message;
+  #onMessage(message: Message): void {
     const waiters = this.#waiting.get(message.id);
     if (waiters === undefined) return;
     const result = settled(message);
     if (result !== undefined) for (const settle of [...waiters]) settle(result);
   }
+}
+
+function present(record: MessageRecord): Pick<Message, 'state' | 'signalTimestamp' | 'error'> {
+  return { state: record.state, ...(record.signalTimestamp === undefined ? {} : { signalTimestamp: record.signalTimestamp }), ...(record.error === undefined ? {} : { error: record.error }) };
 }
 
 function settled(message: Pick<Message, 'state' | 'signalTimestamp' | 'error'> | undefined): SendResult | undefined {

@@ -3,10 +3,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { Logger } from '@tether/core';
 import { WebSocketServer } from 'ws';
-import type { DaemonLogger } from '../logger.js';
 import { authorized, UNAUTHORIZED_BODY } from './auth.js';
-import type { CompatGateway } from './compat-gateway.js';
+import type { CompatPort } from './port.js';
 import { BodyTooLarge, errorAnswer, readText, writeAnswer, writeNotFound, writeText } from './http-io.js';
 import { ReceiveCursor } from './receive-cursor.js';
 import { ReceiveHub } from './receive-hub.js';
@@ -24,12 +24,12 @@ const RECEIVE_PATH = /^\/v1\/receive\/([^/]+)$/;
 // gorilla/websocket's text for a plain GET, which the REST server prefixes with "Bad Request\n".
 const NOT_WEBSOCKET = `Bad Request\n${JSON.stringify({ error: "websocket: the client is not using the websocket protocol: 'upgrade' token not found in 'Connection' header" })}`;
 
-export async function startCompat(gateway: CompatGateway, options: { readonly token?: string; readonly logger: DaemonLogger }): Promise<CompatListener> {
+export async function startCompat(port: CompatPort, options: { readonly token?: string; readonly logger: Logger }): Promise<CompatListener> {
   const logger = options.logger.child({ component: 'compat' });
-  const listen = gateway.settings.compatListen!;
-  const cursor = new ReceiveCursor(gateway.settings.stateDir, gateway.settings.account);
-  const hub = new ReceiveHub(gateway, cursor, gateway.settings.account, logger);
-  const context: SendContext = { gateway, waiter: new SendWaiter(gateway), logger };
+  const listen = port.settings.compatListen;
+  const cursor = await ReceiveCursor.open(port, port.settings.account);
+  const hub = new ReceiveHub(port, cursor, port.settings.account, logger);
+  const context: SendContext = { port, waiter: new SendWaiter(port), logger };
   // gorilla's defaults: 512-byte client frames, no subprotocol, no compression.
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 512, perMessageDeflate: false, clientTracking: false, handleProtocols: () => false });
   const server = http.createServer((request, response) => {
@@ -54,7 +54,9 @@ export async function startCompat(gateway: CompatGateway, options: { readonly to
       server.listen(listen.port, listen.host, () => resolve());
     });
   } catch (error) {
-    cursor.close();
+    context.waiter.close();
+    hub.close();
+    await cursor.close();
     throw error;
   }
   const address = server.address() as AddressInfo;
@@ -68,7 +70,7 @@ export async function startCompat(gateway: CompatGateway, options: { readonly to
       // Waiting sends were just answered; whatever is still open gets a moment to flush, then goes.
       setImmediate(() => server.closeAllConnections());
       await closed;
-      cursor.close();
+      await cursor.close();
     },
   };
 }
@@ -76,12 +78,22 @@ export async function startCompat(gateway: CompatGateway, options: { readonly to
 /**
  * Clients of this API are programs, not web pages. A browser always sends `Origin` on a WebSocket
  * or cross-site request (WebSockets ignore CORS), and a rebound DNS name shows in `Host`: either
- * would let any page the user visits read incoming messages or send as the account.
+ * would let any page the user visits read incoming messages or send as the account. A program may
+ * send an `Origin` too (Python's websocket-client does): the endpoint's own origin is no web page,
+ * since the endpoint serves none, so that one is let through.
  */
-function fromBrowser(request: http.IncomingMessage): boolean {
-  if (request.headers.origin !== undefined) return true;
-  const host = (request.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  return host !== '' && host !== 'localhost' && host !== '::1' && !/^127\.\d+\.\d+\.\d+$/.test(host);
+export function fromBrowser(request: Pick<http.IncomingMessage, 'headers'>): boolean {
+  const hostHeader = (request.headers.host ?? '').toLowerCase();
+  const host = hostHeader.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  if (host !== '' && host !== 'localhost' && host !== '::1' && !/^127\.\d+\.\d+\.\d+$/.test(host)) return true;
+  const origin = request.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    const url = new URL(origin);
+    return !((url.protocol === 'http:' || url.protocol === 'ws:') && hostHeader !== '' && url.host.toLowerCase() === hostHeader);
+  } catch {
+    return true;
+  }
 }
 
 const FORBIDDEN_BODY = JSON.stringify({ error: 'requests from web pages (an Origin header, or a Host that is not loopback) are refused' });

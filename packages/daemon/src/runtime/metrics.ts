@@ -4,18 +4,20 @@
 // are computed when scraped; counters are fed by events as they happen.
 import type { GateChange, LinkChange, SendOutcomeEvent } from '@tether/core';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Status } from './protocol/index.js';
-
-const LINK_STATES = ['connecting', 'syncing', 'connected', 'disconnected', 'reconnecting', 'closed'] as const;
-const GATE_REASONS = ['rate-limited', 'captcha-required', 'backend-not-ready', 'send-timeout'] as const;
+import type { DropReason, LossWindowRecord, MetricsPort } from '../app/ports.js';
+import { GATE_REASONS, LINK_STATES, type Status } from '../protocol/index.js';
 
 export interface MetricsSource {
-  status(): Status;
+  status(): Promise<Status>;
   subscribers(): number;
 }
 
-export class Metrics {
+export class Metrics implements MetricsPort {
   readonly registry = new Registry();
+  /** The status read once per scrape, for every gauge that mirrors it. */
+  #snapshot: Status | undefined;
+  #source: MetricsSource | undefined;
+  #rendering: Promise<unknown> = Promise.resolve();
   readonly #reconnects: Counter;
   readonly #lossWindows: Counter;
   readonly #lossSeconds: Counter;
@@ -26,15 +28,17 @@ export class Metrics {
   readonly #dropped: Counter<'reason'>;
   readonly #webhook: Counter<'result'>;
 
-  constructor(source: MetricsSource) {
+  constructor() {
     const registers = [this.registry];
+    const status = (): Status | undefined => this.#snapshot;
+    const subscribers = (): number => this.#source?.subscribers() ?? 0;
     new Gauge({
       name: 'tether_link_state',
       help: 'The receive link state: 1 for the current one.',
       labelNames: ['state'],
       registers,
       collect() {
-        const state = source.status().state;
+        const state = status()?.state;
         for (const each of LINK_STATES) this.set({ state: each }, each === state ? 1 : 0);
       },
     });
@@ -44,7 +48,7 @@ export class Metrics {
       labelNames: ['reason'],
       registers,
       collect() {
-        const reason = source.status().gate.reason;
+        const reason = status()?.gate.reason;
         for (const each of GATE_REASONS) this.set({ reason: each }, each === reason ? 1 : 0);
       },
     });
@@ -54,8 +58,8 @@ export class Metrics {
       labelNames: ['state'],
       registers,
       collect() {
-        const { outbox } = source.status();
-        for (const state of ['queued', 'sending', 'failed', 'unknown'] as const) this.set({ state }, outbox[state]);
+        const outbox = status()?.outbox;
+        for (const state of ['queued', 'sending', 'failed', 'unknown'] as const) this.set({ state }, outbox?.[state] ?? 0);
       },
     });
     new Gauge({
@@ -63,11 +67,11 @@ export class Metrics {
       help: 'Age of the oldest queued message (0 when none).',
       registers,
       collect() {
-        const oldest = source.status().outbox.oldestQueuedAt;
+        const oldest = status()?.outbox.oldestQueuedAt;
         this.set(oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0);
       },
     });
-    new Gauge({ name: 'tether_event_subscribers', help: 'Connected event-stream subscribers.', registers, collect() { this.set(source.subscribers()); } });
+    new Gauge({ name: 'tether_event_subscribers', help: 'Connected event-stream subscribers.', registers, collect() { this.set(subscribers()); } });
     this.#reconnects = new Counter({ name: 'tether_reconnects_total', help: 'Reconnect attempts started.', registers });
     this.#lossWindows = new Counter({ name: 'tether_loss_windows_total', help: 'Possible-loss windows closed (REST backend).', registers });
     this.#lossSeconds = new Counter({ name: 'tether_loss_window_seconds_total', help: 'Total length of closed possible-loss windows.', registers });
@@ -85,11 +89,31 @@ export class Metrics {
     this.#webhook = new Counter({ name: 'tether_webhook_deliveries_total', help: 'Webhook delivery attempts by result.', labelNames: ['result'], registers });
   }
 
+  /** Where the gauges read the daemon's state. */
+  attach(source: MetricsSource): void {
+    this.#source = source;
+  }
+
+  /** The Prometheus exposition, with the status read once for every gauge. */
+  render(): Promise<{ readonly contentType: string; readonly body: string }> {
+    // One scrape at a time: each reads its own snapshot.
+    const rendering = this.#rendering.then(async () => {
+      this.#snapshot = await this.#source?.status();
+      try {
+        return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+      } finally {
+        this.#snapshot = undefined;
+      }
+    });
+    this.#rendering = rendering.catch(() => undefined);
+    return rendering;
+  }
+
   link(change: LinkChange): void {
     if (change.to === 'reconnecting') this.#reconnects.inc();
   }
 
-  lossWindow(window: { from: number; to: number }): void {
+  lossWindow(window: LossWindowRecord): void {
     this.#lossWindows.inc();
     this.#lossSeconds.inc(Math.max(0, window.to - window.from) / 1000);
   }
@@ -107,7 +131,7 @@ export class Metrics {
     this.#incoming.inc({ kind });
   }
 
-  dropped(reason: 'duplicate' | 'not-allowed' | 'spool-failed'): void {
+  dropped(reason: DropReason): void {
     this.#dropped.inc({ reason });
   }
 

@@ -1,13 +1,13 @@
 // Turns internal records into the protocol's JSON shapes (DECISIONS.md §8): ISO times, bodies
 // only where asked for, masked texts.
-import type { ChannelStatus, OutboxRecord } from '@tether/core';
-import type { LossWindow, OutgoingMessage } from '@tether/signal-transport';
-import type { Message, Status } from './protocol/index.js';
-import type { StoredSummary } from './store/sqlite-outbox-store.js';
+import type { ChannelStatus } from '@tether/core';
+import type { LossWindow } from '@tether/signal-transport';
+import type { Message, Status } from '../protocol/index.js';
+import type { MessageRecord, MessageSummary } from './ports.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function presentRecord(record: OutboxRecord<OutgoingMessage>, withBody = false): Message {
+export function presentRecord(record: MessageRecord, withBody = false): Message {
   return {
     ...presentSummary({ ...record, recipients: record.payload.recipients }),
     ...(withBody && record.payload.message !== undefined ? { message: record.payload.message } : {}),
@@ -17,7 +17,7 @@ export function presentRecord(record: OutboxRecord<OutgoingMessage>, withBody = 
   };
 }
 
-export function presentSummary(summary: StoredSummary): Message {
+export function presentSummary(summary: MessageSummary): Message {
   return {
     id: summary.id,
     state: summary.state,
@@ -37,6 +37,7 @@ export function presentStatus(input: {
   readonly backend: Status['backend'];
   readonly lossWindows: readonly LossWindow[];
   readonly account: string;
+  readonly pid: number;
   readonly startedAt: number;
 }): Status {
   const { link, gate, outbox, lastError, lastActivityAt } = input.channel;
@@ -67,7 +68,7 @@ export function presentStatus(input: {
     lossWindows: input.lossWindows.map((window) => ({ from: iso(window.from), ...(window.to === undefined ? {} : { to: iso(window.to) }) })),
     ...(lastActivityAt === undefined ? {} : { lastFrameAt: iso(lastActivityAt) }),
     account: input.account,
-    pid: process.pid,
+    pid: input.pid,
     startedAt: iso(input.startedAt),
   };
 }

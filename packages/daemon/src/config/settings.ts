@@ -3,7 +3,7 @@
 // win over the JSON config file, which wins over the defaults. A bad value names the setting and
 // the fix; nothing starts half-configured.
 import os from 'node:os';
-import { defaultSocketPath, defaultStateDir as protocolStateDir } from './protocol/index.js';
+import { defaultSocketPath, defaultStateDir as protocolStateDir } from '../protocol/index.js';
 import { parseSignalUrl } from '@tether/signal-transport';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -38,6 +38,7 @@ export interface Settings {
   readonly compatListen: { readonly host: string; readonly port: number } | undefined;
   readonly compatSend: 'wait' | 'queue';
   readonly compatWaitMs: number;
+  readonly probeIntervalMs: number;
 }
 
 type Parsed<T> = { readonly value: T } | { readonly error: string };
@@ -124,5 +125,6 @@ export const SETTINGS: readonly SettingSpec[] = [
   spec('webhookRetryMaxMs', 'TETHER_WEBHOOK_RETRY_MAX_MS', 'longest wait between webhook retries (first retry after min(1 s, this))', integer(1, 2 ** 31 - 1), () => 60_000),
   spec('compatListen', 'TETHER_COMPAT_LISTEN', 'optional loopback HOST:PORT for the signal-cli-rest-api compatible endpoint', optional(loopbackAddress), none),
   spec('compatSend', 'TETHER_COMPAT_SEND', 'wait (answer once Signal accepted) or queue', oneOf('wait', 'queue'), () => 'wait' as const),
+  spec('probeIntervalMs', 'TETHER_PROBE_INTERVAL_MS', 'readiness probe interval while the link is up (a failing probe opens a loss window on REST)', integer(100), () => 5_000),
   spec('compatWaitMs', 'TETHER_COMPAT_WAIT_MS', 'how long the compat endpoint waits before answering with a provisional timestamp (below common clients\' 4 s timeouts)', integer(0), () => 3_000),
 ];

@@ -3,7 +3,7 @@
 // passed to the logger in the first place.
 import { maskPhoneNumbers } from '@tether/signal-transport';
 import pino from 'pino';
-import type { LogLevel } from './settings.js';
+import type { LogLevel } from '../config/settings.js';
 
 export type DaemonLogger = pino.Logger;
 

@@ -1,0 +1,89 @@
+// Checks a `POST /v1/messages` body (DECISIONS.md §4, §8), one message or a batch of them, and
+// turns it into a submission for the outbox. Every refusal names the field (for a batch, the
+// item's index) and says what is wrong; nothing invalid reaches the outbox.
+import { createHash } from 'node:crypto';
+import { parseRecipients, type OutgoingMessage } from '@tether/signal-transport';
+import { MAX_BATCH } from '../protocol/index.js';
+import { AppError } from './errors.js';
+import type { NewMessage, Submission } from './ports.js';
+
+export interface InputLimits {
+  readonly maxAttachmentBytes: number;
+  readonly now: number;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** A single message or `{ messages: [...] }`, with its idempotency key. */
+export function parseSubmission(body: unknown, limits: InputLimits, idempotencyKey?: string): { readonly submission: Submission; readonly batch: boolean } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('invalid-body', 'the body must be a JSON object');
+  const input = body as Record<string, unknown>;
+  const batch = 'messages' in input;
+  let messages: NewMessage[];
+  if (batch) {
+    const items = input['messages'];
+    if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCH) {
+      throw new AppError('invalid-batch', `messages must be an array of 1 to ${MAX_BATCH} send requests`, { field: 'messages' });
+    }
+    if (Object.keys(input).some((key) => key !== 'messages')) throw new AppError('invalid-batch', 'a batch body holds only "messages"', { field: 'messages' });
+    messages = items.map((item, index) => parseMessage(item, limits, `messages[${index}]`));
+  } else {
+    messages = [parseMessage(input, limits, undefined)];
+  }
+  const requestHash = hashOf(batch ? messages : messages[0]!);
+  return { submission: { messages, requestHash, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) }, batch };
+}
+
+/** What an Idempotency-Key is compared by; the compat endpoint hashes its sends the same way. */
+export function hashOf(value: NewMessage | readonly NewMessage[]): string {
+  const plain = (item: NewMessage): unknown => [item.message, item.expiresAt ?? null];
+  return createHash('sha256')
+    .update(JSON.stringify(Array.isArray(value) ? ['batch', (value as readonly NewMessage[]).map(plain)] : plain(value as NewMessage)))
+    .digest('hex');
+}
+
+function parseMessage(body: unknown, limits: InputLimits, at: string | undefined): NewMessage {
+  const field = (name: string): string => (at === undefined ? name : `${at}.${name}`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('invalid-body', `${at ?? 'the body'} must be a JSON object`, { field: at ?? 'body' });
+  const input = body as Record<string, unknown>;
+  const recipients = parseRecipients(input['recipients']);
+  if (!recipients.ok) {
+    const where = recipients.error.index === undefined ? '' : ` (entry ${recipients.error.index + 1})`;
+    throw new AppError('invalid-recipient', `${recipients.error.message}${where}`, { field: field('recipients') });
+  }
+  const text = input['message'];
+  if (text !== undefined && typeof text !== 'string') throw new AppError('invalid-message', 'message must be a string', { field: field('message') });
+  const attachments = parseAttachments(input['attachments'], limits.maxAttachmentBytes, field);
+  if ((text === undefined || text === '') && attachments.length === 0) {
+    throw new AppError('empty-message', 'a message needs text or at least one attachment', { field: field('message') });
+  }
+  let expiresAt: number | undefined;
+  if (input['expiresAt'] !== undefined) {
+    expiresAt = typeof input['expiresAt'] === 'string' ? Date.parse(input['expiresAt']) : Number.NaN;
+    if (!Number.isFinite(expiresAt)) throw new AppError('invalid-expires-at', 'expiresAt must be an ISO-8601 time, e.g. 2026-12-01T12:00:00Z', { field: field('expiresAt') });
+    if (expiresAt <= limits.now) throw new AppError('invalid-expires-at', 'expiresAt is in the past', { field: field('expiresAt') });
+  }
+  const message: OutgoingMessage = {
+    recipients: (input['recipients'] as string[]).map((recipient) => recipient.trim()),
+    ...(text === undefined || text === '' ? {} : { message: text }),
+    ...(attachments.length > 0 ? { attachments } : {}),
+  };
+  return { message, ...(expiresAt === undefined ? {} : { expiresAt }) };
+}
+
+function parseAttachments(value: unknown, maxBytes: number, field: (name: string) => string): { filename: string; contentType: string; data: string }[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new AppError('invalid-attachments', 'attachments must be an array', { field: field('attachments') });
+  let total = 0;
+  return value.map((item: unknown, index) => {
+    const where = field(`attachments[${index}]`);
+    if (typeof item !== 'object' || item === null) throw new AppError('invalid-attachments', `${where} must be an object`, { field: where });
+    const { filename, contentType, data } = item as Record<string, unknown>;
+    if (typeof filename !== 'string' || filename === '' || /[/\\]/.test(filename)) throw new AppError('invalid-attachments', `${where}.filename must be a file name without a path`, { field: where });
+    if (typeof contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+$/.test(contentType)) throw new AppError('invalid-attachments', `${where}.contentType must be a MIME type like image/png`, { field: where });
+    if (typeof data !== 'string' || data.length % 4 !== 0 || !BASE64.test(data)) throw new AppError('invalid-attachments', `${where}.data must be base64`, { field: where });
+    total += Buffer.byteLength(data, 'base64');
+    if (total > maxBytes) throw new AppError('too-large', `attachments exceed ${Math.floor(maxBytes / 1024 / 1024)} MiB (TETHER_MAX_ATTACHMENT_MB)`, { field: where });
+    return { filename, contentType, data };
+  });
+}

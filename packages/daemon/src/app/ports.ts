@@ -1,0 +1,167 @@
+// The ports the daemon's service depends on: what it needs of its durable store, of the Signal
+// side and of the process around it. store/ implements the store ports (SQLite today, any
+// database that keeps these promises tomorrow); compose.ts plugs everything in. Every method may
+// answer synchronously or with a promise, so an embedded and a networked store fit the same port.
+import type { Channel, GateChange, LinkChange, OutboxRecord, OutboxStore, SendOutcomeEvent } from '@tether/core';
+import type { IncomingEvent, OutgoingMessage } from '@tether/signal-transport';
+import type { EventName, MessageState, Status } from '../protocol/index.js';
+import type { AppError } from './errors.js';
+
+export type MaybePromise<T> = T | Promise<T>;
+
+export type MessageRecord = OutboxRecord<OutgoingMessage>;
+
+/** One message to commit. */
+export interface NewMessage {
+  readonly message: OutgoingMessage;
+  readonly expiresAt?: number;
+}
+
+/** One request's messages (one, or a batch): committed all together or not at all. */
+export interface Submission {
+  readonly messages: readonly NewMessage[];
+  readonly idempotencyKey?: string;
+  /** What the idempotency key is compared by: the hash of the whole request. */
+  readonly requestHash: string;
+}
+
+export type SubmitResult =
+  | { readonly ok: true; readonly created: boolean; readonly records: readonly MessageRecord[] }
+  | { readonly ok: false; readonly error: AppError };
+
+/** A message without its body, as lists show it. */
+export interface MessageSummary {
+  readonly id: string;
+  readonly state: MessageState;
+  readonly recipients: readonly string[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly attempts: number;
+  readonly ambiguous: boolean;
+  readonly signalTimestamp?: number;
+  readonly error?: string;
+  readonly expiresAt?: number;
+}
+
+export interface ListQuery {
+  readonly state?: MessageState;
+  readonly limit: number;
+  /** Only messages older than this one (paging, newest first). */
+  readonly before?: string;
+}
+
+/** The outbox's store (core's port) plus what the daemon asks of it. */
+export interface MessageStore extends OutboxStore<OutgoingMessage> {
+  /**
+   * Commits several requests at once (one transaction where the store has them); each is all or
+   * nothing on its own: an idempotency conflict or a full outbox refuses that request only.
+   */
+  submit(submissions: readonly Submission[], now: number): MaybePromise<SubmitResult[]>;
+  /** Newest first. */
+  list(query: ListQuery): MaybePromise<MessageSummary[]>;
+  /** Queued messages whose expiry has passed, oldest first, at most `limit`. */
+  dueToExpire(now: number, limit: number): MaybePromise<string[]>;
+  /** The earliest expiry among queued messages. */
+  nextExpiry(): MaybePromise<number | undefined>;
+  /** Deletes at most `limit` finished messages last changed before `before`; returns how many. */
+  purgeFinished(before: number, limit: number): MaybePromise<number>;
+  /** Remembers which message a Signal timestamp names, for receipts that come after its row is gone. */
+  rememberTimestamp(signalTimestamp: number, id: string, now: number): MaybePromise<void>;
+  /** The ids of the messages sent with this Signal timestamp (kept longer than the messages). */
+  idsForTimestamp(signalTimestamp: number): MaybePromise<string[]>;
+  /** Forgets timestamps remembered before `before`. */
+  purgeTimestamps(before: number, limit: number): MaybePromise<number>;
+}
+
+export interface NewEvent {
+  readonly kind: EventName;
+  readonly at: number;
+  readonly data: unknown;
+  /** Incoming events: (source, device, timestamp); a key seen before refuses the event. */
+  readonly dedupeKey?: string;
+}
+
+export interface LoggedEvent {
+  readonly id: number;
+  readonly kind: EventName;
+  readonly at: number;
+  /** JSON text, ready to send. */
+  readonly data: string;
+}
+
+/**
+ * The durable event log: one monotonic id sequence for every event, so `Last-Event-ID` replays
+ * exactly. Appends complete in call order.
+ */
+export interface EventStore {
+  /** Commits the events together, in order; undefined for each whose dedupe key was seen before. */
+  append(events: readonly NewEvent[]): MaybePromise<readonly (LoggedEvent | undefined)[]>;
+  /** Events after `id`, oldest first, at most `limit`; only of `kind` when given. */
+  after(id: number, limit: number, kind?: EventName): MaybePromise<LoggedEvent[]>;
+  /** The newest id (of `kind` when given), 0 when none. */
+  lastId(kind?: EventName): MaybePromise<number>;
+  /** When the newest event was logged. */
+  lastAt(): MaybePromise<number | undefined>;
+  /** How many events of `kind` come after `id`. */
+  countAfter(id: number, kind: EventName): MaybePromise<number>;
+  /** Deletes at most `limit` incoming events older than `incomingBefore` and others older than `otherBefore`. */
+  purge(incomingBefore: number, otherBefore: number, limit: number): MaybePromise<number>;
+}
+
+export interface LossWindowRecord {
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface LossWindowStore {
+  add(window: LossWindowRecord): MaybePromise<void>;
+  /** The newest `limit` windows, oldest first. */
+  recent(limit: number): MaybePromise<LossWindowRecord[]>;
+}
+
+/** Small named values that outlive a restart: the send gate's pause, delivery cursors. */
+export interface MetaStore {
+  get(key: string): MaybePromise<string | undefined>;
+  set(key: string, value: string): MaybePromise<void>;
+}
+
+export interface DeadLetterStore {
+  add(entry: { readonly eventId: number; readonly at: number; readonly status?: number; readonly error: string }): MaybePromise<void>;
+  count(): MaybePromise<number>;
+}
+
+export interface Store {
+  readonly messages: MessageStore;
+  readonly events: EventStore;
+  readonly lossWindows: LossWindowStore;
+  readonly meta: MetaStore;
+  readonly deadLetters: DeadLetterStore;
+  /** Writes a heartbeat row: true when the database takes writes. */
+  writable(now: number): MaybePromise<boolean>;
+  close(): MaybePromise<void>;
+}
+
+/** The Signal side of the daemon: the channel (link, gate, outbox) and what only the backend can do. */
+export interface SignalSide {
+  readonly channel: Channel<OutgoingMessage, IncomingEvent>;
+  /** The backend as status shows it. */
+  backend(): Status['backend'];
+  /** Loss windows still open; closed ones are in the store. */
+  openLossWindows(): readonly { readonly from: number }[];
+  /** Submits a solved captcha; resolves with the backend's refusal, or undefined when accepted. */
+  submitChallenge(token: string, captcha: string, signal: AbortSignal): Promise<string | undefined>;
+  close(options: { readonly graceMs: number }): Promise<void>;
+}
+
+export type DropReason = 'duplicate' | 'not-allowed' | 'spool-failed';
+
+/** What the daemon counts (Prometheus, in runtime/metrics.ts). */
+export interface MetricsPort {
+  link(change: LinkChange): void;
+  gate(change: GateChange): void;
+  outcome(event: SendOutcomeEvent): void;
+  lossWindow(window: LossWindowRecord): void;
+  incoming(kind: string): void;
+  dropped(reason: DropReason): void;
+  webhook(result: 'delivered' | 'failed' | 'dead-letter'): void;
+}

@@ -1,0 +1,47 @@
+// The SQLite store: one connection to `<state-dir>/tether.db` behind every store port the daemon
+// uses (outbox, event log, loss windows, named values, dead letters).
+import type { LoggedEvent, MessageRecord, Store } from '../../app/ports.js';
+import { openDatabase, type Db } from './database.js';
+import { SqliteEventStore } from './event-store.js';
+import { SqliteMessageStore } from './message-store.js';
+import { SqliteDeadLetterStore, SqliteLossWindowStore, SqliteMetaStore } from './small-stores.js';
+
+export interface SqliteStore extends Store {
+  readonly messages: SqliteMessageStore;
+  readonly events: SqliteEventStore;
+  /** The connection, for the few things only SQLite has (checks, benchmarks). */
+  readonly db: Db;
+  writable(now: number): boolean;
+  close(): void;
+}
+
+export interface SqliteStoreOptions {
+  readonly maxQueued: number;
+  /** How a message change reads as a `message` event, and who hears of committed ones. */
+  readonly messageEvents?: { readonly present: (record: MessageRecord) => unknown; readonly announce: (events: readonly LoggedEvent[]) => void };
+}
+
+export function openSqliteStore(file: string, options: SqliteStoreOptions): SqliteStore {
+  const db = openDatabase(file);
+  const meta = new SqliteMetaStore(db);
+  const events = new SqliteEventStore(db);
+  return {
+    db,
+    messages: new SqliteMessageStore(db, { maxQueued: options.maxQueued, ...(options.messageEvents ? { events: { store: events, ...options.messageEvents } } : {}) }),
+    events,
+    lossWindows: new SqliteLossWindowStore(db),
+    meta,
+    deadLetters: new SqliteDeadLetterStore(db),
+    writable(now) {
+      try {
+        meta.set('health', String(now));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}
