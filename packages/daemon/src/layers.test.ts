@@ -24,7 +24,7 @@ function offending(files: readonly string[], pattern: RegExp): string[] {
   );
 }
 
-const SQL = /\b(SELECT\s+\S|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|TRIGGER|UNIQUE)|DROP\s+(TABLE|INDEX)|PRAGMA\s|BEGIN\s+(EXCLUSIVE|IMMEDIATE)|ROLLBACK)\b/;
+const SQL = /\b(SELECT\s+[\w*(]|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|TRIGGER|UNIQUE)|DROP\s+(TABLE|INDEX)|PRAGMA\s|BEGIN\s+(EXCLUSIVE|IMMEDIATE)|ROLLBACK\b)/;
 
 describe('the daemon keeps its layers', () => {
   const all = sources();
