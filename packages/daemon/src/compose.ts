@@ -2,7 +2,7 @@
 // the Signal channel with its transport, webhooks, metrics, the service and its listeners, and
 // wires them together. Stopping reverses it: intake refuses first (503 with Retry-After while the
 // send in flight finishes), then the listeners close, then the database.
-import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_BACKOFF, LOSS_PRONE_BACKOFF, systemClock, type BackoffPolicy, type Clock } from '@tether/core';
 import { createSignalChannel, maskPhoneNumber, parseSignalUrl } from '@tether/signal-transport';
@@ -22,6 +22,7 @@ import type { Settings } from './config/settings.js';
 import { listenTcp, listenUnix, type Listener } from './http/server.js';
 import { createLogger, type DaemonLogger } from './runtime/logger.js';
 import { Metrics } from './runtime/metrics.js';
+import { secureStateDir } from './runtime/state-files.js';
 import { fetchPoster } from './runtime/webhook-poster.js';
 import { openSqliteStore, type SqliteStore } from './store/sqlite/index.js';
 import { acquireLock, type Lock } from './store/sqlite/lock.js';
@@ -48,9 +49,19 @@ export function backoffFor(settings: Settings): BackoffPolicy {
 
 export async function startDaemon(settings: Settings, logger: DaemonLogger = createLogger(settings.logLevel), clock: Clock = systemClock): Promise<RunningDaemon> {
   const token = readToken(settings);
-  mkdirSync(settings.stateDir, { recursive: true, mode: 0o700 });
-  privateFiles(settings.stateDir, logger);
-  const locked = acquireLock(settings.stateDir, { socket: settings.socket });
+  // Everything tetherd creates is private from its first moment.
+  process.umask(0o077);
+  try {
+    secureStateDir(settings.stateDir, process.getuid?.() ?? 0, (fields, message) => logger.warn(fields, message));
+  } catch (error) {
+    throw new StartupError((error as Error).message);
+  }
+  let locked: ReturnType<typeof acquireLock>;
+  try {
+    locked = acquireLock(settings.stateDir, { socket: settings.socket });
+  } catch (error) {
+    throw new StartupError((error as Error).message);
+  }
   if (!locked.ok) throw new StartupError(`another tetherd already uses ${settings.stateDir}: ${locked.holder}. Stop it first, or give this one its own TETHER_STATE_DIR.`);
   const lock = locked.lock;
   let store: SqliteStore;
@@ -63,7 +74,7 @@ export async function startDaemon(settings: Settings, logger: DaemonLogger = cre
     });
   } catch (error) {
     lock.release();
-    throw new StartupError(`cannot open the database in ${settings.stateDir}: ${(error as Error).message}`);
+    throw new StartupError((error as Error).message);
   }
   try {
     return await compose(settings, { logger, clock, store, lock, token, announce });
@@ -93,7 +104,7 @@ async function compose(
         events,
         meta: store.meta,
         deadLetters: store.deadLetters,
-        post: fetchPoster(10_000),
+        post: fetchPoster(settings.webhookTimeoutMs),
         clock,
         logger,
         backoff: { initialMs: Math.min(1_000, settings.webhookRetryMaxMs), factor: 2, maxMs: settings.webhookRetryMaxMs, jitter: 'equal' },
@@ -271,26 +282,15 @@ function readToken(settings: Settings): string | undefined {
   if (!settings.tokenFile) return undefined;
   let token: string;
   try {
+    const mode = statSync(settings.tokenFile).mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      throw new ConfigError(`TETHER_TOKEN_FILE ${settings.tokenFile} can be read by other users (mode ${mode.toString(8)}); chmod 600 it and start again`);
+    }
     token = readFileSync(settings.tokenFile, 'utf8').trim();
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`TETHER_TOKEN_FILE ${settings.tokenFile} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   if (token.length < 16) throw new ConfigError(`TETHER_TOKEN_FILE ${settings.tokenFile} must hold a token of at least 16 characters`);
   return token;
-}
-
-/**
- * The database holds message bodies: every file tetherd creates is private (umask 077), files from
- * an earlier run are made so, and a state directory others can enter is reported.
- */
-function privateFiles(stateDir: string, logger: DaemonLogger): void {
-  process.umask(0o077);
-  for (const name of ['tether.db', 'tether.db-wal', 'tether.db-shm']) {
-    try {
-      chmodSync(path.join(stateDir, name), 0o600);
-    } catch {
-      // not there yet
-    }
-  }
-  if ((statSync(stateDir).mode & 0o077) !== 0) logger.warn({ stateDir }, 'the state directory is open to other users; chmod 700 it');
 }

@@ -66,7 +66,7 @@ describe.runIf(hasApprise)('Apprise through the compat endpoint', () => {
   it('authenticates with the token as the Basic password when TETHER_TOKEN_FILE is set', async () => {
     const token = 'apprise-token-0123456789';
     const tokenFile = path.join(tempDir(), 'token');
-    writeFileSync(tokenFile, token);
+    writeFileSync(tokenFile, token, { mode: 0o600 });
     const { emulator, base } = await setup({ TETHER_TOKEN_FILE: tokenFile });
     expect((await apprise(base, 'no token')).code).not.toBe(0);
     const result = await apprise(base, 'with token', `tether:${token}@`);

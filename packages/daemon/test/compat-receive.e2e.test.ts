@@ -110,7 +110,7 @@ describe('compat token', () => {
   it('requires the TETHER_TOKEN_FILE token as Bearer or as the Basic password, on HTTP and WebSocket', async () => {
     const token = 'compat-token-0123456789';
     const tokenFile = path.join(tempDir(), 'token');
-    writeFileSync(tokenFile, `${token}\n`);
+    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
     const { emulator, base } = await setup({ TETHER_TOKEN_FILE: tokenFile });
     const body = { number: ACCOUNT, recipients: [FRIEND], message: 'with a token' };
     const refused = await call(base, 'POST', '/v2/send', body);

@@ -24,6 +24,11 @@ interface Delivery {
 class Receiver {
   readonly deliveries: Delivery[] = [];
   reject = (_text: string): boolean => false;
+  /** Takes the POST and never answers it. */
+  hang = (_text: string): boolean => false;
+  /** Answers 307 to this location. */
+  redirectTo: string | undefined;
+  hung = 0;
   #server: http.Server | undefined;
   #waiters: { n: number; resolve: () => void }[] = [];
   port = 0;
@@ -37,6 +42,14 @@ class Receiver {
         const [t, v1] = String(request.headers['tether-signature']).split(',').map((part) => part.slice(part.indexOf('=') + 1));
         const valid = v1 === createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex');
         const parsed = JSON.parse(body) as { id: number; data: { text: string } };
+        if (this.redirectTo !== undefined) {
+          response.writeHead(307, { location: this.redirectTo }).end();
+          return;
+        }
+        if (this.hang(parsed.data.text)) {
+          this.hung++;
+          return;
+        }
         if (this.reject(parsed.data.text)) {
           response.writeHead(400).end();
           return;
@@ -103,4 +116,57 @@ it('delivers signed events in order, waits out a receiver that is down, and dead
   expect(status.body.webhook).toMatchObject({ deadLetters: 1, pending: 0, delivered: 5 });
   const metrics = (await tetherd.request<string>('GET', '/metrics')).body;
   expect(metrics).toMatch(/tether_webhook_deliveries_total\{result="dead-letter"\} 1/);
+});
+
+it('retries a receiver that never answers after the per-attempt timeout, and delivers the events behind it', async () => {
+  const emulator = await startEmulator({ account: '+4915112345678' });
+  running.push({ stop: () => emulator.close() });
+  const receiver = new Receiver();
+  await receiver.start();
+  running.push({ stop: () => receiver.stop() });
+  const tetherd = new Tetherd(tempDir(), {
+    TETHER_SIGNAL_URL: emulator.restUrl!,
+    TETHER_WEBHOOK_URL: `http://127.0.0.1:${receiver.port}/hook`,
+    TETHER_WEBHOOK_SECRET: SECRET,
+    TETHER_WEBHOOK_RETRY_MAX_MS: '50',
+    TETHER_WEBHOOK_TIMEOUT_MS: '300',
+  });
+  running.push({ stop: () => tetherd.kill() });
+  await tetherd.ready();
+  await tetherd.logLine(/"to":"connected"/);
+  receiver.hang = () => receiver.hung < 2;
+  emulator.inject({ from: FRIEND, text: 'stalls twice' });
+  emulator.inject({ from: FRIEND, text: 'waits behind it' });
+  await receiver.count(2);
+  expect(receiver.hung).toBe(2);
+  expect(receiver.deliveries.map((delivery) => delivery.text)).toEqual(['stalls twice', 'waits behind it']);
+  expect(await tetherd.logLine(/webhook delivery failed; will retry/)).toMatch(/no answer within 300 ms/);
+});
+
+it('never follows a redirect: the signed body is not re-posted elsewhere, and the delivery is retried', async () => {
+  const emulator = await startEmulator({ account: '+4915112345678' });
+  running.push({ stop: () => emulator.close() });
+  const elsewhere = new Receiver();
+  await elsewhere.start();
+  running.push({ stop: () => elsewhere.stop() });
+  const receiver = new Receiver();
+  receiver.redirectTo = `http://127.0.0.1:${elsewhere.port}/stolen`;
+  await receiver.start();
+  running.push({ stop: () => receiver.stop() });
+  const tetherd = new Tetherd(tempDir(), {
+    TETHER_SIGNAL_URL: emulator.restUrl!,
+    TETHER_WEBHOOK_URL: `http://127.0.0.1:${receiver.port}/hook`,
+    TETHER_WEBHOOK_SECRET: SECRET,
+    TETHER_WEBHOOK_RETRY_MAX_MS: '50',
+  });
+  running.push({ stop: () => tetherd.kill() });
+  await tetherd.ready();
+  await tetherd.logLine(/"to":"connected"/);
+  emulator.inject({ from: FRIEND, text: 'for the hook only' });
+  await tetherd.logLine(/answered 307 \(a redirect/);
+  const status = await tetherd.request<Status>('GET', '/v1/status');
+  expect(status.body.webhook).toMatchObject({ state: 'retrying', pending: 1, lastError: expect.stringMatching(/redirect/) });
+  receiver.redirectTo = undefined;
+  await receiver.count(1);
+  expect(elsewhere.deliveries).toEqual([]);
 });

@@ -2,7 +2,7 @@
 // turns it into a submission for the outbox. Every refusal names the field (for a batch, the
 // item's index) and says what is wrong; nothing invalid reaches the outbox.
 import { createHash } from 'node:crypto';
-import { parseRecipients, type OutgoingMessage } from '@tether/signal-transport';
+import { parseRecipient, parseRecipients, type OutgoingMessage } from '@tether/signal-transport';
 import { MAX_BATCH } from '../protocol/index.js';
 import { AppError } from './errors.js';
 import type { NewMessage, Submission } from './ports.js';
@@ -13,6 +13,8 @@ export interface InputLimits {
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Recipients of one message: Signal's own limit for a group is 1,001 members. */
+export const MAX_RECIPIENTS = 1_000;
 
 /** A single message or `{ messages: [...] }`, with its idempotency key. */
 export function parseSubmission(body: unknown, limits: InputLimits, idempotencyKey?: string): { readonly submission: Submission; readonly batch: boolean } {
@@ -46,6 +48,9 @@ function parseMessage(body: unknown, limits: InputLimits, at: string | undefined
   const field = (name: string): string => (at === undefined ? name : `${at}.${name}`);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('invalid-body', `${at ?? 'the body'} must be a JSON object`, { field: at ?? 'body' });
   const input = body as Record<string, unknown>;
+  if (Array.isArray(input['recipients']) && input['recipients'].length > MAX_RECIPIENTS) {
+    throw new AppError('invalid-recipient', `a message can have at most ${MAX_RECIPIENTS} recipients; split the list over several messages`, { field: field('recipients') });
+  }
   const recipients = parseRecipients(input['recipients']);
   if (!recipients.ok) {
     const where = recipients.error.index === undefined ? '' : ` (entry ${recipients.error.index + 1})`;
@@ -64,11 +69,25 @@ function parseMessage(body: unknown, limits: InputLimits, at: string | undefined
     if (expiresAt <= limits.now) throw new AppError('invalid-expires-at', 'expiresAt is in the past', { field: field('expiresAt') });
   }
   const message: OutgoingMessage = {
-    recipients: (input['recipients'] as string[]).map((recipient) => recipient.trim()),
+    recipients: folded(input['recipients'] as string[]),
     ...(text === undefined || text === '' ? {} : { message: text }),
     ...(attachments.length > 0 ? { attachments } : {}),
   };
   return { message, ...(expiresAt === undefined ? {} : { expiresAt }) };
+}
+
+/** The recipients as written, each once (the same number written twice is one recipient). */
+function folded(recipients: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const kept: string[] = [];
+  for (const written of recipients) {
+    const parsed = parseRecipient(written);
+    const key = parsed.kind === 'error' ? written : `${parsed.kind}:${parsed.value}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    kept.push(written.trim());
+  }
+  return kept;
 }
 
 function parseAttachments(value: unknown, maxBytes: number, field: (name: string) => string): { filename: string; contentType: string; data: string }[] {
@@ -82,6 +101,7 @@ function parseAttachments(value: unknown, maxBytes: number, field: (name: string
     if (typeof filename !== 'string' || filename === '' || /[/\\]/.test(filename)) throw new AppError('invalid-attachments', `${where}.filename must be a file name without a path`, { field: where });
     if (typeof contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+$/.test(contentType)) throw new AppError('invalid-attachments', `${where}.contentType must be a MIME type like image/png`, { field: where });
     if (typeof data !== 'string' || data.length % 4 !== 0 || !BASE64.test(data)) throw new AppError('invalid-attachments', `${where}.data must be base64`, { field: where });
+    if (data === '') throw new AppError('invalid-attachments', `${where}.data is empty; an attachment needs its bytes`, { field: where });
     total += Buffer.byteLength(data, 'base64');
     if (total > maxBytes) throw new AppError('too-large', `attachments exceed ${Math.floor(maxBytes / 1024 / 1024)} MiB (TETHER_MAX_ATTACHMENT_MB)`, { field: where });
     return { filename, contentType, data };

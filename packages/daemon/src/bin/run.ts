@@ -16,11 +16,10 @@ export async function runDaemon(sources: ConfigSources): Promise<number | undefi
   try {
     daemon = await startDaemon(config.settings);
   } catch (error) {
-    if (error instanceof StartupError || error instanceof ConfigError) {
-      process.stderr.write(`tetherd: ${error.message}\n`);
-      return error instanceof ConfigError ? 2 : 1;
-    }
-    throw error;
+    // One line, never a stack trace: what failed, where, and the fix where we know it.
+    const message = error instanceof StartupError || error instanceof ConfigError ? error.message : `could not start: ${(error as Error).message}`;
+    process.stderr.write(`tetherd: ${message.replace(/\s*\n\s*/g, '; ')}\n`);
+    return error instanceof ConfigError ? 2 : 1;
   }
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {

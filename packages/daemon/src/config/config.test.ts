@@ -68,6 +68,13 @@ describe('resolveConfig', () => {
     expect(resolve({ TETHER_ACCOUNT: ACCOUNT, TETHER_LISTEN: '[::1]:8765', TETHER_TOKEN_FILE: '/x' })).toMatchObject({ ok: true, settings: { listen: { host: '::1', port: 8765 } } });
   });
 
+  it('takes only loopback IP literals, never a name that might resolve elsewhere', () => {
+    for (const listen of ['127.0.0.1.nip.io:8765', 'localhost:8765', '127.0.0.256:8765', '127.1:8765', '[::ffff:127.0.0.1]:8765']) {
+      expect(resolve({ TETHER_ACCOUNT: ACCOUNT, TETHER_COMPAT_LISTEN: listen }), listen).toMatchObject({ ok: false, errors: [expect.stringMatching(/TETHER_COMPAT_LISTEN .*loopback IP/)] });
+    }
+    expect(resolve({ TETHER_ACCOUNT: ACCOUNT, TETHER_COMPAT_LISTEN: '127.8.9.10:0' })).toMatchObject({ ok: true, settings: { compatListen: { host: '127.8.9.10', port: 0 } } });
+  });
+
   it('reports an unreadable, invalid or unknown-keyed config file', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tether-config-'));
     const bad = path.join(dir, 'bad.json');

@@ -35,6 +35,7 @@ export interface Settings {
   readonly webhookUrl: string | undefined;
   readonly webhookSecret: string | undefined;
   readonly webhookRetryMaxMs: number;
+  readonly webhookTimeoutMs: number;
   readonly compatListen: { readonly host: string; readonly port: number } | undefined;
   readonly compatSend: 'wait' | 'queue';
   readonly compatWaitMs: number;
@@ -66,14 +67,18 @@ const text: Parser<string> = (value) => (value.trim() === '' ? { error: 'must no
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** `HOST:PORT` on loopback only: the control and compat listeners are never exposed. */
+/**
+ * `HOST:PORT` on a loopback IP literal only: the control and compat listeners are never exposed,
+ * and a name is never trusted to resolve to loopback (`127.0.0.1.nip.io` is a public name).
+ */
 export const loopbackAddress: Parser<{ host: string; port: number }> = (value) => {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(value);
   if (!match) return { error: `must be HOST:PORT, e.g. 127.0.0.1:8765, got "${value}"` };
   const host = match[1] ?? match[2] ?? '';
   const port = Number(match[3]);
-  if (!['127.0.0.1', 'localhost', '::1'].includes(host) && !host.startsWith('127.')) {
-    return { error: `must be a loopback address (127.0.0.1, ::1 or localhost); "${host}" would expose the API` };
+  const ipv4Loopback = /^127\.(25[0-5]|2[0-4]\d|1?\d?\d)\.(25[0-5]|2[0-4]\d|1?\d?\d)\.(25[0-5]|2[0-4]\d|1?\d?\d)$/.test(host);
+  if (!ipv4Loopback && host !== '::1') {
+    return { error: `must be a loopback IP address (127.0.0.1 or [::1]); "${host}" would expose the API or is a name that could resolve elsewhere` };
   }
   if (port > 65_535) return { error: `port must be 0 (any free port) to 65535, got ${port}` };
   return { value: { host, port } };
@@ -123,6 +128,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   spec('webhookUrl', 'TETHER_WEBHOOK_URL', 'optional URL that receives incoming events', optional(text), none),
   spec('webhookSecret', 'TETHER_WEBHOOK_SECRET', 'HMAC secret for webhook signatures', optional(text), none),
   spec('webhookRetryMaxMs', 'TETHER_WEBHOOK_RETRY_MAX_MS', 'longest wait between webhook retries (first retry after min(1 s, this))', integer(1, 2 ** 31 - 1), () => 60_000),
+  spec('webhookTimeoutMs', 'TETHER_WEBHOOK_TIMEOUT_MS', 'how long one webhook delivery may take before it is retried', integer(100), () => 10_000),
   spec('compatListen', 'TETHER_COMPAT_LISTEN', 'optional loopback HOST:PORT for the signal-cli-rest-api compatible endpoint', optional(loopbackAddress), none),
   spec('compatSend', 'TETHER_COMPAT_SEND', 'wait (answer once Signal accepted) or queue', oneOf('wait', 'queue'), () => 'wait' as const),
   spec('probeIntervalMs', 'TETHER_PROBE_INTERVAL_MS', 'readiness probe interval while the link is up (a failing probe opens a loss window on REST)', integer(100), () => 5_000),

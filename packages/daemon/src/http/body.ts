@@ -23,12 +23,21 @@ export async function readBody(request: IncomingMessage, limitBytes: number, too
   return Buffer.concat(chunks, size);
 }
 
-/** The body as JSON (`{}` when empty); `invalid-json` when it is not. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as JSON (`{}` when empty); `invalid-body` when it is not UTF-8, `invalid-json` when it is not JSON. */
 export async function readJson(request: IncomingMessage, limitBytes: number, tooLarge: () => AppError): Promise<unknown> {
   const body = await readBody(request, limitBytes, tooLarge);
   if (body.length === 0) return {};
+  let text: string;
   try {
-    return JSON.parse(body.toString('utf8')) as unknown;
+    // Invalid bytes are refused, never replaced: a message must arrive as it was written.
+    text = UTF8.decode(body);
+  } catch {
+    throw new AppError('invalid-body', 'the request body is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text) as unknown;
   } catch {
     throw new AppError('invalid-json', 'the request body is not valid JSON');
   }

@@ -83,14 +83,41 @@ const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+export class DatabaseOpenError extends Error {}
+
+/**
+ * Opens, checks (`PRAGMA quick_check`) and migrates the database. Every failure is a
+ * DatabaseOpenError whose one-line message names the file, the cause and the fix.
+ */
 export function openDatabase(file: string): Db {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  migrate(db);
-  return db;
+  let db: Db | undefined;
+  try {
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const check = db.pragma('quick_check', { simple: true }) as string;
+    if (check !== 'ok') throw Object.assign(new Error(`quick_check: ${check}`), { code: 'SQLITE_CORRUPT' });
+    migrate(db);
+    return db;
+  } catch (error) {
+    if (db?.open) db.close();
+    throw new DatabaseOpenError(openFailure(file, error));
+  }
+}
+
+export function openFailure(file: string, error: unknown): string {
+  const code = String((error as { code?: unknown }).code ?? '');
+  const cause = (error as Error).message.replace(/\s*\n\s*/g, '; ');
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+    return `the database ${file} is damaged (${cause}); tetherd will not run on it. Recover what it holds with: sqlite3 ${file} ".recover" | sqlite3 ${file}.recovered, then move ${file}.recovered to ${file}`;
+  }
+  if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || /read-only|EROFS|EACCES/i.test(cause)) {
+    return `the database ${file} cannot be written (${cause}); give tetherd's user a writable state directory (TETHER_STATE_DIR) on a read-write file system`;
+  }
+  if (code === 'SQLITE_FULL' || /ENOSPC|disk is full/i.test(cause)) return `the database ${file} cannot be written: the disk is full; free space on its file system`;
+  return `cannot open the database ${file}: ${cause}`;
 }
 
 export function migrate(db: Db): void {

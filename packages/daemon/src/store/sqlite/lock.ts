@@ -1,9 +1,10 @@
 // One daemon per state directory. The lock is an exclusive SQLite lock on
 // <state-dir>/tetherd.lock, held for the life of the process: the operating system releases it
 // when the process dies, even by SIGKILL, so a stale lock can never keep tetherd down.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { writePrivateFile } from '../../runtime/state-files.js';
 
 export interface Lock {
   release(): void;
@@ -14,23 +15,30 @@ export type LockResult = { readonly ok: true; readonly lock: Lock } | { readonly
 export function acquireLock(stateDir: string, details: { readonly socket: string }): LockResult {
   const file = path.join(stateDir, 'tetherd.lock');
   const infoFile = path.join(stateDir, 'tetherd.pid');
-  const db = new Database(file, { timeout: 0 });
+  let db: Database.Database | undefined;
   try {
+    db = new Database(file, { timeout: 0 });
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE');
   } catch (error) {
-    db.close();
-    if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
-    return { ok: false, holder: describeHolder(infoFile) };
+    if (db?.open) db.close();
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') return { ok: false, holder: describeHolder(infoFile) };
+    throw new Error(`the lock file ${file} cannot be used (${(error as Error).message}); if no tetherd runs on ${stateDir}, remove it and start again`);
   }
-  writeFileSync(infoFile, JSON.stringify({ pid: process.pid, socket: details.socket, startedAt: new Date().toISOString() }) + '\n');
+  const held = db;
+  try {
+    writePrivateFile(infoFile, JSON.stringify({ pid: process.pid, socket: details.socket, startedAt: new Date().toISOString() }) + '\n');
+  } catch (error) {
+    held.close();
+    throw new Error(`cannot write ${infoFile} (${(error as Error).message}); remove whatever is at that path`);
+  }
   return {
     ok: true,
     lock: {
       release: () => {
-        if (!db.open) return;
-        db.exec('ROLLBACK');
-        db.close();
+        if (!held.open) return;
+        held.exec('ROLLBACK');
+        held.close();
       },
     },
   };
