@@ -79,7 +79,7 @@ export async function startDaemon(settings: Settings, logger: DaemonLogger = cre
   try {
     return await compose(settings, { logger, clock, store, lock, token, announce });
   } catch (error) {
-    store.close();
+    await store.close();
     lock.release();
     throw error;
   }
@@ -202,7 +202,7 @@ async function compose(
         await service.close();
         stopRecording();
         await closeListeners();
-        store.close();
+        await store.close();
         lock.release();
         logger.info({}, 'tetherd stopped');
       })()),

@@ -6,8 +6,8 @@ import type { Clock, Logger, TimerHandle } from '@tether/core';
 import type { EventStore, MessageStore } from './ports.js';
 
 const HOUR_MS = 3_600_000;
-/** Rows per chunk: a chunk of SQLite deletes takes a few milliseconds. */
-export const CHUNK = 500;
+/** Rows per chunk: a chunk of SQLite deletes takes a millisecond or two. */
+export const CHUNK = 250;
 
 export interface HousekeepingOptions {
   readonly messages: MessageStore;

@@ -4,7 +4,7 @@
 // unique key that survives restarts. State, gate and message events share the id sequence, so
 // one `Last-Event-ID` replays all of them.
 import type { EventStore, LoggedEvent, NewEvent } from '../../app/ports.js';
-import type { EventName } from '../../protocol/index.js';
+import { EVENT_NAMES, type EventName } from '../../protocol/index.js';
 import type { Db } from './database.js';
 
 export class SqliteEventStore implements EventStore {
@@ -19,10 +19,10 @@ export class SqliteEventStore implements EventStore {
       afterOfKind: db.prepare('SELECT id, kind, at, data FROM events WHERE kind = ? AND id > ? ORDER BY id LIMIT ?'),
       last: db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM events'),
       lastOfKind: db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM events WHERE kind = ?'),
-      lastAt: db.prepare('SELECT at FROM events ORDER BY id DESC LIMIT 1'),
+      lastAt: db.prepare('SELECT at FROM events WHERE id = (SELECT MAX(id) FROM events)'),
       countAfter: db.prepare('SELECT COUNT(*) AS count FROM events WHERE kind = ? AND id > ?'),
-      purgeIncoming: db.prepare(`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE kind = 'incoming' AND at < ? ORDER BY id LIMIT ?)`),
-      purgeOther: db.prepare(`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE kind != 'incoming' AND at < ? ORDER BY id LIMIT ?)`),
+      // one kind at a time, along (kind, id): the oldest of a kind come first, so no scan passes over the rest
+      purge: db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE kind = ? AND at < ? ORDER BY id LIMIT ?)'),
     };
   }
 
@@ -55,7 +55,11 @@ export class SqliteEventStore implements EventStore {
   }
 
   purge(incomingBefore: number, otherBefore: number, limit: number): number {
-    const incoming = this.#statements.purgeIncoming.run(incomingBefore, limit).changes;
-    return incoming + this.#statements.purgeOther.run(otherBefore, Math.max(0, limit - incoming)).changes;
+    let removed = 0;
+    for (const kind of EVENT_NAMES) {
+      if (removed >= limit) break;
+      removed += this.#statements.purge.run(kind, kind === 'incoming' ? incomingBefore : otherBefore, limit - removed).changes;
+    }
+    return removed;
   }
 }

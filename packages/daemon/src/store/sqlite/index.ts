@@ -1,6 +1,8 @@
 // The SQLite store: one connection to `<state-dir>/tether.db` behind every store port the daemon
 // uses (outbox, event log, loss windows, named values, dead letters).
+import { createRequire } from 'node:module';
 import type { LoggedEvent, MessageRecord, Store } from '../../app/ports.js';
+import { startCheckpointer } from './checkpointer.js';
 import { openDatabase, type Db } from './database.js';
 import { SqliteEventStore } from './event-store.js';
 import { SqliteMessageStore } from './message-store.js';
@@ -12,17 +14,27 @@ export interface SqliteStore extends Store {
   /** The connection, for the few things only SQLite has (checks, benchmarks). */
   readonly db: Db;
   writable(now: number): boolean;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface SqliteStoreOptions {
   readonly maxQueued: number;
   /** How a message change reads as a `message` event, and who hears of committed ones. */
   readonly messageEvents?: { readonly present: (record: MessageRecord) => unknown; readonly announce: (events: readonly LoggedEvent[]) => void };
+  /** How often a worker thread checkpoints the WAL (never the daemon's thread). @default 1_000 */
+  readonly checkpointIntervalMs?: number;
+  /** Where checkpoint failures are reported. */
+  readonly onCheckpointError?: (message: string) => void;
 }
+
+const driver = createRequire(import.meta.url).resolve('better-sqlite3');
 
 export function openSqliteStore(file: string, options: SqliteStoreOptions): SqliteStore {
   const db = openDatabase(file);
+  db.pragma('wal_autocheckpoint = 0');
+  // keeps the WAL file from growing without bound once its frames are checkpointed
+  db.pragma('journal_size_limit = 67108864');
+  const checkpointer = startCheckpointer(file, { intervalMs: options.checkpointIntervalMs ?? 1_000, driver, onError: options.onCheckpointError ?? (() => undefined) });
   const meta = new SqliteMetaStore(db);
   const events = new SqliteEventStore(db);
   return {
@@ -40,7 +52,8 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions): Sqli
         return false;
       }
     },
-    close() {
+    async close() {
+      await checkpointer.stop();
       if (db.open) db.close();
     },
   };

@@ -84,8 +84,9 @@ export class SqliteMessageStore implements MessageStore {
       position: db.prepare('SELECT position FROM messages WHERE id = ?'),
       list: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM messages WHERE position < @before ORDER BY position DESC LIMIT @limit`),
       listState: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM messages WHERE state = @state AND position < @before ORDER BY position DESC LIMIT @limit`),
-      due: db.prepare(`SELECT id FROM messages WHERE state = 'queued' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?`),
-      nextExpiry: db.prepare(`SELECT MIN(expires_at) AS at FROM messages WHERE state = 'queued' AND expires_at IS NOT NULL`),
+      // INDEXED BY: with few rows the planner would take the state index and sort the queue
+      due: db.prepare(`SELECT id FROM messages INDEXED BY messages_expiring WHERE state = 'queued' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?`),
+      nextExpiry: db.prepare(`SELECT MIN(expires_at) AS at FROM messages INDEXED BY messages_expiring WHERE state = 'queued' AND expires_at IS NOT NULL`),
       purgeFinished: db.prepare(
         `DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE state IN ('sent', 'delivered', 'read', 'failed') AND updated_at < ? LIMIT ?)`,
       ),

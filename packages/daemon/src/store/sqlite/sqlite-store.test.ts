@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { Submission } from '../../app/ports.js';
 import { migrate, openDatabase, SCHEMA_VERSION } from './database.js';
 import { openSqliteStore } from './index.js';
+import { SqliteEventStore } from './event-store.js';
 import { SqliteMessageStore } from './message-store.js';
+import { SqliteLossWindowStore, SqliteMetaStore } from './small-stores.js';
 
 const file = () => path.join(mkdtempSync(path.join(tmpdir(), 'tether-db-')), 'tether.db');
 const one = (text: string, extra: Partial<Submission> = {}): Submission => ({ messages: [{ message: { recipients: ['+4915100000001'], message: text } }], requestHash: `h-${text}`, ...extra });
@@ -18,7 +20,7 @@ describe('SqliteMessageStore keeps the store contract', () => {
 });
 
 describe('SqliteMessageStore', () => {
-  it('survives reopening: order, fields and positions after a restart', () => {
+  it('survives reopening: order, fields and positions after a restart', async () => {
     const where = file();
     let store = openSqliteStore(where, { maxQueued: 10 });
     const [a] = store.messages.submit([one('a', { idempotencyKey: 'k1', messages: [{ message: { recipients: ['+4915100000001'], message: 'a' }, expiresAt: 99 }] })], 1);
@@ -26,7 +28,7 @@ describe('SqliteMessageStore', () => {
     const aId = a!.ok ? a!.records[0]!.id : '';
     const bId = b!.ok ? b!.records[0]!.id : '';
     store.messages.update(aId, { state: 'sending', attempts: 1 }, 3);
-    store.close();
+    await store.close();
     store = openSqliteStore(where, { maxQueued: 10 });
     expect(store.messages.inState('sending').map((record) => record.id)).toEqual([aId]);
     expect(store.messages.get(aId)).toMatchObject({ expiresAt: 99, attempts: 1 });
@@ -48,10 +50,10 @@ describe('SqliteMessageStore', () => {
     expect(store.messages.get(aId)).toBeUndefined();
     expect(store.messages.idsForTimestamp(777)).toEqual([aId]);
     expect(store.messages.purgeTimestamps(7, 100)).toBe(1);
-    store.close();
+    await store.close();
   });
 
-  it('commits a request all or nothing, refuses a reused key with another body, and a request the outbox has no room for', () => {
+  it('commits a request all or nothing, refuses a reused key with another body, and a request the outbox has no room for', async () => {
     const store = openSqliteStore(file(), { maxQueued: 3 });
     const batch: Submission = {
       messages: [1, 2].map((n) => ({ message: { recipients: ['+4915100000001'], message: `b${n}` } })),
@@ -61,7 +63,7 @@ describe('SqliteMessageStore', () => {
     const results = store.messages.submit([batch, one('x', { idempotencyKey: 'k' }), one('y'), one('z')], 1);
     expect(results.map((result) => (result.ok ? result.records.length : result.error.code))).toEqual([2, 'idempotency-conflict', 1, 'outbox-full']);
     expect(store.messages.counts().queued).toBe(3);
-    store.close();
+    await store.close();
   });
 });
 
@@ -76,14 +78,14 @@ describe('database', () => {
     expect(() => migrate(newer)).toThrow(/newer than this tetherd/);
   });
 
-  it('keeps named values', () => {
+  it('keeps named values', async () => {
     const store = openSqliteStore(file(), { maxQueued: 3 });
     store.meta.set('a', '1');
     store.meta.set('a', '2');
     expect(store.meta.get('a')).toBe('2');
     expect(store.meta.get('b')).toBeUndefined();
     expect(store.writable(1)).toBe(true);
-    store.close();
+    await store.close();
     expect(store.writable(2)).toBe(false);
   });
 });
@@ -111,5 +113,36 @@ describe('SqliteEventStore', () => {
     expect(events.after(0, 10).map((event) => event.id)).toEqual([ids[2]]);
     // the dedupe key of a purged event is free again only after retention: documented
     expect(events.append([{ kind: 'incoming', at: 20, data: {}, dedupeKey: 'key-2' }])).toEqual([undefined]);
+  });
+});
+
+describe('query plans', () => {
+  it('use an index for every query the stores prepare: nothing scans the backlog or sorts it', () => {
+    const db = openDatabase(file());
+    const prepared: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((sql: string) => {
+      prepared.push(sql);
+      return prepare(sql);
+    }) as typeof db.prepare;
+    const messages = new SqliteMessageStore(db, { maxQueued: 10 });
+    messages.update(messages.add({ recipients: ['+4915100000001'], message: 'x' }, { now: 1 }).id, { state: 'sent', attempts: 1, error: 'e' }, 2);
+    new SqliteEventStore(db);
+    new SqliteMetaStore(db);
+    new SqliteLossWindowStore(db);
+    db.prepare = prepare;
+    const reads = prepared.filter((sql) => /^\s*(SELECT|DELETE|UPDATE)/.test(sql));
+    expect(reads.length).toBeGreaterThan(20);
+    for (const sql of reads) {
+      const named = [...new Set([...sql.matchAll(/@(\w+)/g)].map((match) => match[1]!))];
+      const positional = (sql.match(/\?/g) ?? []).length;
+      const explain = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+      const rows = (named.length > 0 ? explain.all(Object.fromEntries(named.map((name) => [name, null]))) : explain.all(...Array<null>(positional).fill(null))) as { detail: string }[];
+      const detail = rows.map((row) => row.detail).join('; ');
+      // walking the table in rowid order and stopping at LIMIT reads only the rows it returns
+      if (/ORDER BY id (DESC )?LIMIT \?$/.test(sql.trim()) && /^SCAN \w+$/.test(detail)) continue;
+      expect(detail, `${sql.replace(/\s+/g, ' ')} → ${detail}`).not.toMatch(/\bSCAN (messages|events|signal_timestamps|idempotency_keys|loss_windows)\b(?! USING)/);
+      expect(detail, `${sql.replace(/\s+/g, ' ')} → ${detail}`).not.toMatch(/USE TEMP B-TREE/);
+    }
   });
 });
