@@ -113,8 +113,9 @@ export class JsonRpcSocket {
     });
   }
 
-  destroy(): void {
-    this.#socket.destroy();
+  /** Closes the socket; with an error, `ended` resolves with it. */
+  destroy(error?: Error): void {
+    this.#socket.destroy(error);
   }
 
   #dispatch(message: ReturnType<typeof parseJsonRpcLine>, onNotification: (method: string, params: unknown) => void): void {

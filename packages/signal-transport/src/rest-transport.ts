@@ -1,6 +1,8 @@
 // signal-cli-rest-api in json-rpc mode: `/v1/about` must say json-rpc, incoming messages arrive
 // on the WebSocket `/v1/receive/{account}`, sends are `POST /v2/send` with a deadline, and
-// `GET /v1/accounts` is the readiness probe (`/v1/health` is always 204 and proves nothing).
+// `GET /v1/accounts` is the readiness probe (`/v1/health` is always 204 and proves nothing). While
+// a link is up the probe runs at least every `probeIntervalMs`: it alone sees signal-cli restart
+// behind the live WebSocket, and its results feed the loss windows.
 import http from 'node:http';
 import https from 'node:https';
 import { noopLogger, TransportError, type ConnectOptions, type Link, type Logger, type SendOptions, type SendOutcome, type Transport } from '@tether/core';
@@ -15,6 +17,13 @@ export interface BackendInfo {
   readonly url: string;
   readonly mode?: string;
   readonly version?: string;
+  /**
+   * `lossless` only for signal-cli in manual receive mode, where messages wait at Signal while
+   * nobody listens; the REST API and on-start lose what arrives while Tether is not attached.
+   */
+  readonly receive: 'lossless' | 'best-effort';
+  /** JSON-RPC: the receive mode detected from what signal-cli does (absent before the first connect). */
+  readonly receiveMode?: 'manual' | 'on-start';
 }
 
 export interface RestTransportOptions {
@@ -22,7 +31,17 @@ export interface RestTransportOptions {
   readonly url: string;
   /** The account, E.164. */
   readonly account: string;
+  /**
+   * While a link is up, probe readiness at least this often, also when nobody else asks (the send
+   * gate stops probing while paused): a failure opens a loss window. @default no own probing
+   */
+  readonly probeIntervalMs?: number;
   readonly logger?: Logger;
+}
+
+/** One readiness probe's answer. */
+export interface ProbeResult {
+  readonly ready: boolean;
 }
 
 export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> {
@@ -33,14 +52,20 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
   readonly #account: string;
   readonly #logger: Logger;
   readonly #agent: http.Agent;
+  readonly #probeIntervalMs: number | undefined;
+  readonly #probeListeners = new Set<(result: ProbeResult) => void>();
   #info: BackendInfo;
+  #linkUp = false;
+  #probing = false;
+  #sampler: NodeJS.Timeout | undefined;
 
   constructor(options: RestTransportOptions) {
     this.#base = new URL(options.url);
     this.#account = options.account;
     this.#logger = (options.logger ?? noopLogger).child({ component: 'signal-rest' });
     this.#agent = this.#base.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
-    this.#info = { kind: 'rest', url: this.#base.origin };
+    this.#probeIntervalMs = options.probeIntervalMs;
+    this.#info = { kind: 'rest', url: this.#base.origin, receive: 'best-effort' };
   }
 
   get info(): BackendInfo {
@@ -57,7 +82,7 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
       error.retriable = false;
       throw error;
     }
-    this.#info = { kind: 'rest', url: this.#base.origin, mode: parsed.mode, version: parsed.version };
+    this.#info = { kind: 'rest', url: this.#base.origin, mode: parsed.mode, version: parsed.version, receive: 'best-effort' };
     // The link (and its frame listener) exists from the socket's first moment: a frame that comes
     // in the same read as the handshake's answer is emitted before 'open' settles our promise.
     let link: WebSocketLink | undefined;
@@ -68,7 +93,19 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
         (data) => handleFrame(parseJsonOrUndefined(data), this.#account, this.counters, this.#logger, options.onIncoming),
       );
     });
+    this.#linkUp = true;
+    this.#armSampler();
+    void link!.closed.then(() => {
+      this.#linkUp = false;
+      clearTimeout(this.#sampler);
+    });
     return link!;
+  }
+
+  /** Every readiness probe's answer, whoever asked for it. Returns the unsubscribe. */
+  onProbe(listener: (result: ProbeResult) => void): () => void {
+    this.#probeListeners.add(listener);
+    return () => this.#probeListeners.delete(listener);
   }
 
   async send(message: OutgoingMessage, options: SendOptions): Promise<SendOutcome> {
@@ -80,8 +117,23 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
   }
 
   async probe(signal: AbortSignal): Promise<boolean> {
-    const result = await httpRequest(this.#url('/v1/accounts'), { method: 'GET', signal, agent: this.#agent });
-    return result.ok && classifyRestProbe(result.status, result.body, this.#account);
+    this.#armSampler();
+    this.#probing = true;
+    let ready: boolean;
+    try {
+      const result = await httpRequest(this.#url('/v1/accounts'), { method: 'GET', signal, agent: this.#agent });
+      ready = result.ok && classifyRestProbe(result.status, result.body, this.#account);
+    } finally {
+      this.#probing = false;
+    }
+    for (const listener of [...this.#probeListeners]) {
+      try {
+        listener({ ready });
+      } catch (error) {
+        this.#logger.error({ err: error }, 'probe listener failed');
+      }
+    }
+    return ready;
   }
 
   /** A raw request to the REST API (for endpoints Tether passes through, e.g. typing indicators). */
@@ -100,7 +152,21 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
 
   /** Closes idle keep-alive sockets. */
   dispose(): void {
+    clearTimeout(this.#sampler);
     this.#agent.destroy();
+  }
+
+  /** The next own probe, `probeIntervalMs` after the last one that started (anyone's). */
+  #armSampler(): void {
+    const interval = this.#probeIntervalMs;
+    clearTimeout(this.#sampler);
+    if (interval === undefined || !this.#linkUp) return;
+    this.#sampler = setTimeout(() => {
+      // A probe that has not answered within the interval counts as not ready.
+      if (this.#probing) this.#armSampler();
+      else void this.probe(AbortSignal.timeout(interval));
+    }, interval);
+    this.#sampler.unref();
   }
 
   #url(path: string): URL {
