@@ -4,8 +4,8 @@
 // frame. Every call names the account. Sends share the socket; a late answer is reported.
 import { noopLogger, TransportError, type ConnectOptions, type Link, type LinkClosed, type Logger, type SendOptions, type SendOutcome, type Transport } from '@tether/core';
 import { handleFrame, newFrameCounters, type FrameCounters } from './frame-counters.js';
-import { JsonRpcSocket, type CallResult, type JsonRpcEndpoint } from './jsonrpc-socket.js';
-import { NotificationFilter, planConnect, type ConnectPlan, type ReceiveProbe, type ReceiveMode } from './receive-mode.js';
+import { expectResult, JsonRpcSocket, type CallResult, type JsonRpcEndpoint } from './jsonrpc-socket.js';
+import { LOSSY_WARNING, NotificationFilter, planConnect, refusal, type ConnectPlan, type ReceiveMode, type ReceiveProbe } from './receive-mode.js';
 import type { BackendInfo } from './rest-transport.js';
 import { classifyJsonRpcSend, jsonRpcSendParams, maskPhoneNumbers, type IncomingEvent, type OutgoingMessage } from './wire/index.js';
 
@@ -25,8 +25,6 @@ export interface JsonRpcTransportOptions {
   readonly logger?: Logger;
 }
 
-const LOSSY_WARNING =
-  'signal-cli pushes every message unasked (--receive-mode on-start or on-connection): messages that arrive while Tether is not connected are lost; run `signal-cli daemon --receive-mode manual` for lossless receive';
 
 export class JsonRpcTransport implements Transport<OutgoingMessage, IncomingEvent> {
   readonly specificationVersion = 'v1' as const;
@@ -194,19 +192,6 @@ export class JsonRpcTransport implements Transport<OutgoingMessage, IncomingEven
   }
 }
 
-/** A refusal only a change of configuration can fix: the reconnect loop must not hide it. */
-function refusal(message: string): TransportError {
-  const error = new TransportError(message);
-  error.retriable = false;
-  return error;
-}
-
 function classify(answer: Exclude<CallResult, { kind: 'lost' }>): SendOutcome {
   return classifyJsonRpcSend(answer.kind === 'result' ? { result: answer.result } : { error: answer.error });
-}
-
-function expectResult(answer: CallResult, method: string): unknown {
-  if (answer.kind === 'result') return answer.result;
-  if (answer.kind === 'lost') throw new TransportError(`${method}: ${answer.error}`);
-  throw new TransportError(`${method} failed: ${maskPhoneNumbers(answer.error.message)} (${answer.error.code})`);
 }

@@ -7,6 +7,8 @@
 // `{envelope, account}` params; `manual` pushes `{subscription, result}` only after
 // `subscribeReceive`. The `receive` method works only while nothing receives for the account.
 
+import { TransportError } from '@tether/core';
+
 /** What the user may assert with `receiveMode`: manual, or on-start (which covers on-connection). */
 export type ReceiveMode = 'manual' | 'on-start';
 
@@ -35,6 +37,17 @@ export function planConnect(configured: ReceiveMode | undefined, probe: ReceiveP
   // Busy is what an auto-subscribing daemon answers, but also a manual one with another subscriber:
   // subscribe anyway (nothing is missed), and let the first frames tell.
   return { subscribe: true, mode: configured ?? 'on-start', certain: configured !== undefined };
+}
+
+/** Logged once per transport when the daemon turns out to push messages unasked. */
+export const LOSSY_WARNING =
+  'signal-cli pushes every message unasked (--receive-mode on-start or on-connection): messages that arrive while Tether is not connected are lost; run `signal-cli daemon --receive-mode manual` for lossless receive';
+
+/** A refusal only a change of configuration can fix: the reconnect loop must not hide it. */
+export function refusal(message: string): TransportError {
+  const error = new TransportError(message);
+  error.retriable = false;
+  return error;
 }
 
 export function contradiction(configured: ReceiveMode, found: ReceiveMode): string {

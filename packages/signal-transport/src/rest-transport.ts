@@ -9,6 +9,7 @@ import { noopLogger, TransportError, type ConnectOptions, type Link, type Logger
 import WebSocket from 'ws';
 import { handleFrame, newFrameCounters, parseJsonOrUndefined, type FrameCounters } from './frame-counters.js';
 import { httpRequest, type HttpResult } from './http-request.js';
+import { ReadinessProbes, type ProbeResult } from './readiness-probes.js';
 import { classifyRestProbe, classifyRestSend, maskPhoneNumbers, parseAbout, restSendBody, type IncomingEvent, type OutgoingMessage } from './wire/index.js';
 import { WebSocketLink } from './ws-link.js';
 
@@ -39,10 +40,6 @@ export interface RestTransportOptions {
   readonly logger?: Logger;
 }
 
-/** One readiness probe's answer. */
-export interface ProbeResult {
-  readonly ready: boolean;
-}
 
 export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> {
   readonly specificationVersion = 'v1' as const;
@@ -52,19 +49,15 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
   readonly #account: string;
   readonly #logger: Logger;
   readonly #agent: http.Agent;
-  readonly #probeIntervalMs: number | undefined;
-  readonly #probeListeners = new Set<(result: ProbeResult) => void>();
+  readonly #probes: ReadinessProbes;
   #info: BackendInfo;
-  #linkUp = false;
-  #probing = false;
-  #sampler: NodeJS.Timeout | undefined;
 
   constructor(options: RestTransportOptions) {
     this.#base = new URL(options.url);
     this.#account = options.account;
     this.#logger = (options.logger ?? noopLogger).child({ component: 'signal-rest' });
     this.#agent = this.#base.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
-    this.#probeIntervalMs = options.probeIntervalMs;
+    this.#probes = new ReadinessProbes((signal) => this.#ready(signal), options.probeIntervalMs, this.#logger);
     this.#info = { kind: 'rest', url: this.#base.origin, receive: 'best-effort' };
   }
 
@@ -93,19 +86,14 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
         (data) => handleFrame(parseJsonOrUndefined(data), this.#account, this.counters, this.#logger, options.onIncoming),
       );
     });
-    this.#linkUp = true;
-    this.#armSampler();
-    void link!.closed.then(() => {
-      this.#linkUp = false;
-      clearTimeout(this.#sampler);
-    });
+    this.#probes.linkUp();
+    void link!.closed.then(() => this.#probes.linkDown());
     return link!;
   }
 
   /** Every readiness probe's answer, whoever asked for it. Returns the unsubscribe. */
   onProbe(listener: (result: ProbeResult) => void): () => void {
-    this.#probeListeners.add(listener);
-    return () => this.#probeListeners.delete(listener);
+    return this.#probes.onResult(listener);
   }
 
   async send(message: OutgoingMessage, options: SendOptions): Promise<SendOutcome> {
@@ -116,24 +104,8 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
     return classifyRestSend(result.status, result.body);
   }
 
-  async probe(signal: AbortSignal): Promise<boolean> {
-    this.#armSampler();
-    this.#probing = true;
-    let ready: boolean;
-    try {
-      const result = await httpRequest(this.#url('/v1/accounts'), { method: 'GET', signal, agent: this.#agent });
-      ready = result.ok && classifyRestProbe(result.status, result.body, this.#account);
-    } finally {
-      this.#probing = false;
-    }
-    for (const listener of [...this.#probeListeners]) {
-      try {
-        listener({ ready });
-      } catch (error) {
-        this.#logger.error({ err: error }, 'probe listener failed');
-      }
-    }
-    return ready;
+  probe(signal: AbortSignal): Promise<boolean> {
+    return this.#probes.run(signal);
   }
 
   /** A raw request to the REST API (for endpoints Tether passes through, e.g. typing indicators). */
@@ -152,21 +124,13 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
 
   /** Closes idle keep-alive sockets. */
   dispose(): void {
-    clearTimeout(this.#sampler);
+    this.#probes.linkDown();
     this.#agent.destroy();
   }
 
-  /** The next own probe, `probeIntervalMs` after the last one that started (anyone's). */
-  #armSampler(): void {
-    const interval = this.#probeIntervalMs;
-    clearTimeout(this.#sampler);
-    if (interval === undefined || !this.#linkUp) return;
-    this.#sampler = setTimeout(() => {
-      // A probe that has not answered within the interval counts as not ready.
-      if (this.#probing) this.#armSampler();
-      else void this.probe(AbortSignal.timeout(interval));
-    }, interval);
-    this.#sampler.unref();
+  async #ready(signal: AbortSignal): Promise<boolean> {
+    const result = await httpRequest(this.#url('/v1/accounts'), { method: 'GET', signal, agent: this.#agent });
+    return result.ok && classifyRestProbe(result.status, result.body, this.#account);
   }
 
   #url(path: string): URL {
