@@ -156,7 +156,13 @@ export class JsonRpcTransport implements Transport<OutgoingMessage, IncomingEven
    * only while nothing receives for the account (ManagerImpl.receiveMessages): a manual daemon.
    */
   async #probe(socket: JsonRpcSocket, options: ConnectOptions<IncomingEvent>): Promise<ReceiveProbe> {
-    const answer = await socket.call('receive', { account: this.#options.account, timeout: 0, maxMessages: 0 }, options.signal);
+    const params = { timeout: 0, maxMessages: 0 };
+    let answer = await socket.call('receive', { account: this.#options.account, ...params }, options.signal);
+    // A single-account daemon (`signal-cli -a NUMBER daemon`) keeps `account` among the params,
+    // and `receive`'s strict ReceiveParams refuse it (-32600 "Unrecognized field \"account\"").
+    if (answer.kind === 'error' && answer.error.code === -32600 && answer.error.message.includes('"account"')) {
+      answer = await socket.call('receive', params, options.signal);
+    }
     if (answer.kind === 'lost') throw new TransportError(`receive: ${answer.error}`);
     if (answer.kind === 'result') {
       // Nothing is read with maxMessages 0; should a daemon answer frames anyway, they are ours.
