@@ -21,7 +21,7 @@ export interface ChannelOptions<Out, In>
   readonly store: OutboxStore<Out>;
   /** Periodic readiness probe while the gate is open (ms); off when absent or the transport has no probe. */
   readonly probeIntervalMs?: number;
-  readonly gate?: Pick<SendGateOptions, 'rateLimitBackoff' | 'probeBackoff' | 'sendTimeoutPauseMs' | 'probeTimeoutMs'>;
+  readonly gate?: Pick<SendGateOptions, 'rateLimitBackoff' | 'probeBackoff' | 'unauthorizedBackoff' | 'sendTimeoutPauseMs' | 'probeTimeoutMs'>;
   /** Every send's outcome with its duration (metrics). */
   readonly onSendOutcome?: (event: SendOutcomeEvent) => void;
 }

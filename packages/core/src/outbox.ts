@@ -282,6 +282,12 @@ export class Outbox<M> {
         this.#apply(id, { state: 'queued', error: outcome.error }, 'backend not ready; message stays queued');
         this.#gate.pause('backend-not-ready', { error: outcome.error });
         return 0;
+      case 'unauthorized':
+        // Signal refused the account before anything went out: not ambiguous, not an attempt
+        // that counts towards failing the message.
+        this.#apply(id, { state: 'queued', error: outcome.error }, 'account unauthorized; message stays queued');
+        this.#gate.pause('unauthorized', { error: outcome.error });
+        return 0;
       case 'rate-limited':
         this.#apply(id, { state: 'queued', ambiguous: true, error: outcome.error }, 'rate limited; message stays queued');
         this.#gate.pause('rate-limited', { error: outcome.error, ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }) });

@@ -7,7 +7,7 @@ import { sleep, systemClock, type Clock, type TimerHandle } from './clock.js';
 import { noopLogger, type Logger } from './logger.js';
 import { Watchable, type StreamOptions } from './watchable.js';
 
-export type GateReason = 'rate-limited' | 'captcha-required' | 'backend-not-ready' | 'send-timeout';
+export type GateReason = 'rate-limited' | 'captcha-required' | 'backend-not-ready' | 'send-timeout' | 'unauthorized';
 
 export type GateState =
   | { readonly state: 'open'; readonly since: number }
@@ -46,6 +46,8 @@ export interface SendGateOptions {
   readonly rateLimitBackoff?: BackoffPolicy;
   /** Backoff between readiness probes while paused `backend-not-ready`. @default 1 s, ×2, cap 60 s, equal jitter */
   readonly probeBackoff?: BackoffPolicy;
+  /** Backoff while Signal refuses the account (401/403); each pause reopens by itself. @default 30 s, ×2, cap 10 min, equal jitter */
+  readonly unauthorizedBackoff?: BackoffPolicy;
   /** How long a send timeout pauses sending (the first send may still run in the backend). @default 5_000 */
   readonly sendTimeoutPauseMs?: number;
   /** A probe that has not answered by then counts as not ready. @default 10_000 */
@@ -55,6 +57,7 @@ export interface SendGateOptions {
 export const SEND_GATE_DEFAULTS = Object.freeze({
   rateLimitBackoff: Object.freeze({ initialMs: 30_000, factor: 2, maxMs: 3_600_000, jitter: 'equal' }) as BackoffPolicy,
   probeBackoff: Object.freeze({ initialMs: 1_000, factor: 2, maxMs: 60_000, jitter: 'equal' }) as BackoffPolicy,
+  unauthorizedBackoff: Object.freeze({ initialMs: 30_000, factor: 2, maxMs: 600_000, jitter: 'equal' }) as BackoffPolicy,
   sendTimeoutPauseMs: 5_000,
   probeTimeoutMs: 10_000,
 });
@@ -66,11 +69,13 @@ export class SendGate {
   readonly #probe: ((signal: AbortSignal) => Promise<boolean>) | undefined;
   readonly #rateLimitBackoff: BackoffPolicy;
   readonly #probeBackoff: BackoffPolicy;
+  readonly #unauthorizedBackoff: BackoffPolicy;
   readonly #sendTimeoutPauseMs: number;
   readonly #probeTimeoutMs: number;
   readonly #state: Watchable<GateState>;
   readonly #changes = new Set<(change: GateChange) => void>();
   #rateLimitStreak = 0;
+  #unauthorizedStreak = 0;
   /** Consecutive not-ready pauses: the probe backoff continues across them until a send succeeds. */
   #notReadyStreak = 0;
   #timer: TimerHandle | undefined;
@@ -84,6 +89,7 @@ export class SendGate {
     this.#probe = options.probe;
     this.#rateLimitBackoff = options.rateLimitBackoff ?? SEND_GATE_DEFAULTS.rateLimitBackoff;
     this.#probeBackoff = options.probeBackoff ?? SEND_GATE_DEFAULTS.probeBackoff;
+    this.#unauthorizedBackoff = options.unauthorizedBackoff ?? SEND_GATE_DEFAULTS.unauthorizedBackoff;
     this.#sendTimeoutPauseMs = options.sendTimeoutPauseMs ?? SEND_GATE_DEFAULTS.sendTimeoutPauseMs;
     this.#probeTimeoutMs = options.probeTimeoutMs ?? SEND_GATE_DEFAULTS.probeTimeoutMs;
     this.#state = new Watchable<GateState>({ state: 'open', since: this.#clock.now() });
@@ -142,6 +148,7 @@ export class SendGate {
   /** A send went through: rate-limit backoff starts from the beginning next time. */
   recordSuccess(): void {
     this.#rateLimitStreak = 0;
+    this.#unauthorizedStreak = 0;
     this.#notReadyStreak = 0;
   }
 
@@ -166,6 +173,8 @@ export class SendGate {
         this.#rateLimitStreak++;
         return now + delay;
       }
+      case 'unauthorized':
+        return now + backoffDelay(this.#unauthorizedBackoff, this.#unauthorizedStreak++, this.#random);
       case 'send-timeout':
         return now + this.#sendTimeoutPauseMs;
       case 'captcha-required':

@@ -46,6 +46,11 @@ export type SendOutcome =
   | { readonly kind: 'rate-limited'; readonly error: string; readonly retryAfterMs?: number }
   /** Sending needs a solved captcha for this challenge token; may still have been delivered. */
   | { readonly kind: 'captcha-required'; readonly error: string; readonly challengeToken: string }
+  /**
+   * Signal refused the account itself (HTTP 401/403: de-authorised, re-registered elsewhere): the
+   * message was not sent and stays queued; sending pauses until the account works again.
+   */
+  | { readonly kind: 'unauthorized'; readonly error: string }
   /** Will never succeed as it is (bad recipient, untrusted identity …). */
   | { readonly kind: 'failed'; readonly error: string }
   /** Failed in a way that a retry may fix; retried a bounded number of times. */

@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test/helpers/temp-dir.js';
 import { decodeGoBase64, parseJsonRpcAttachment, parseRestAttachment, sniffContentType } from './attachments.js';
 
 const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]).toString('base64');
@@ -20,16 +23,28 @@ describe('parseRestAttachment', () => {
 });
 
 describe('parseJsonRpcAttachment', () => {
-  it('reads data URIs and keeps only the name of a path', () => {
-    expect(parseJsonRpcAttachment(`data:image/png;filename=a.png;base64,${png}`)).toEqual({
+  it('reads data URIs with the media type as given and the decoded filename', () => {
+    expect(parseJsonRpcAttachment(`data:image/png;filename=a%20b.png;base64,${png}`)).toEqual({
       ok: true,
-      attachment: { contentType: 'image/png', filename: 'a.png', size: 6 },
+      attachment: { contentType: 'image/png', filename: 'a b.png', size: 6 },
     });
-    expect(parseJsonRpcAttachment('/home/bot/report.pdf')).toEqual({
-      ok: true,
-      attachment: { contentType: 'application/pdf', filename: 'report.pdf', size: null },
+  });
+
+  it('reads anything else as a file path, which must exist (Utils.createStreamDetails)', () => {
+    const directory = tempDir();
+    try {
+      const path = join(directory.path, 'report.pdf');
+      writeFileSync(path, 'pdf!');
+      expect(parseJsonRpcAttachment(path)).toEqual({ ok: true, attachment: { contentType: 'application/pdf', filename: 'report.pdf', size: 4 } });
+      expect(parseJsonRpcAttachment(directory.path)).toMatchObject({ ok: false, error: expect.stringContaining('(Is a directory)') as unknown });
+    } finally {
+      directory.remove();
+    }
+    const broken = 'data:image/png;filename=100% sure.png;base64,@@';
+    expect(parseJsonRpcAttachment(broken)).toEqual({
+      ok: false,
+      error: `Failed to send message: ${broken}: ${broken} (No such file or directory) (AttachmentInvalidException)`,
     });
-    expect(parseJsonRpcAttachment('data:image/png;base64,@@')).toMatchObject({ ok: false });
   });
 });
 

@@ -1,13 +1,15 @@
 // Outgoing attachments as the two backends accept them: REST `base64_attachments` (raw base64 or
 // data URIs, decoded strictly like Go's encoding/base64) and JSON-RPC `attachment` strings
 // (data URIs or file paths). Only metadata is kept; the bytes are never stored.
+import { statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
+import { parseDataUri } from './data-uri.js';
 
 export interface AttachmentSummary {
   contentType: string;
   /** The name the sender gave (data URI `filename=` or the path's base name), else null. */
   filename: string | null;
-  /** Decoded size in bytes; null for a JSON-RPC file path the emulator does not open. */
+  /** Decoded size in bytes (a JSON-RPC file path: its size on disk). */
   size: number | null;
 }
 
@@ -41,27 +43,32 @@ export function parseRestAttachment(value: string): AttachmentParse {
   };
 }
 
-/** JSON-RPC: a data URI `data:<mime>[;filename=<name>];base64,<data>` or a local path. */
+/**
+ * JSON-RPC: what signal-cli makes of one `attachment` string (S:lib/…/util/Utils.java:62-70,
+ * S:lib/…/helper/AttachmentHelper.java:92-123): a data URI as DataURI.of reads it (the media type as
+ * given, the `filename` parameter URL-decoded), else a local file path. A path that is not a
+ * readable file fails the whole send as SendCommand reports it (-32603).
+ */
 export function parseJsonRpcAttachment(value: string): AttachmentParse {
-  const dataUri = /^data:([^;,]*)((?:;[^;,]*)*?);base64,(.*)$/s.exec(value);
-  if (dataUri === null) {
-    return {
-      ok: true,
-      attachment: { contentType: contentTypeForExtension(extname(value)), filename: basename(value), size: null },
-    };
+  const uri = parseDataUri(value);
+  if (uri !== undefined) {
+    const filename = uri.parameters['filename'];
+    return { ok: true, attachment: { contentType: uri.mediaType, filename: filename ?? null, size: uri.data.length } };
   }
-  const [, mime = '', parameters = '', data = ''] = dataUri;
-  const decoded = decodeGoBase64(data);
-  if (typeof decoded === 'number') return { ok: false, error: `Invalid data URI: illegal base64 data at ${decoded}` };
-  const filename = /;filename=([^;]*)/.exec(parameters)?.[1];
-  return {
-    ok: true,
-    attachment: {
-      contentType: mime === '' ? sniffContentType(decoded) : mime,
-      filename: filename === undefined || filename === '' ? null : decodeURIComponentSafe(filename),
-      size: decoded.length,
-    },
-  };
+  let size: number;
+  try {
+    const stats = statSync(value);
+    if (stats.isDirectory()) return attachmentFailure(value, 'Is a directory');
+    size = stats.size;
+  } catch {
+    return attachmentFailure(value, 'No such file or directory');
+  }
+  return { ok: true, attachment: { contentType: contentTypeForExtension(extname(value)), filename: basename(value), size } };
+}
+
+/** FileInputStream's FileNotFoundException, wrapped in AttachmentInvalidException and then by SendCommand. */
+function attachmentFailure(value: string, reason: string): AttachmentParse {
+  return { ok: false, error: `Failed to send message: ${value}: ${value} (${reason}) (AttachmentInvalidException)` };
 }
 
 /** Strict standard base64 (CR and LF ignored, as Go does). Returns the offending offset on error. */
@@ -113,12 +120,4 @@ function contentTypeForExtension(extension: string): string {
 
 function isPrintable(bytes: Buffer): boolean {
   return bytes.subarray(0, 512).every((byte) => byte === 9 || byte === 10 || byte === 13 || (byte >= 32 && byte < 127));
-}
-
-function decodeURIComponentSafe(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
 }

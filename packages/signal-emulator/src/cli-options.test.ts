@@ -29,6 +29,17 @@ describe('parseCommandLine', () => {
     });
   });
 
+  it('serves several accounts when --account repeats, and reads the redial interval and on-connection', () => {
+    const parsed = parseCommandLine(
+      ['--account', account, '--account', '+4915100000002', '--jsonrpc', 'tcp://127.0.0.1:0', '--receive-mode', 'on-connection', '--redial-interval-ms', '100'],
+      '/work',
+    );
+    expect(parsed).toMatchObject({
+      kind: 'run',
+      options: { account, accounts: [account, '+4915100000002'], jsonRpc: { receiveMode: 'on-connection' }, restRedialIntervalMs: 100 },
+    });
+  });
+
   it.each([
     [[], 'required option'],
     [['--account', '4915112345678'], 'E.164'],

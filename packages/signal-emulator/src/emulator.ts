@@ -2,13 +2,15 @@
 // injections into frames delivered by each backend's own rules.
 import { createAdminHandler, type AdminHandler } from './admin/admin-api.js';
 import { AdminServer } from './admin/admin-server.js';
-import type { Emulator, DroppedRecord } from './emulator-types.js';
+import type { DropReason, DroppedRecord, Emulator } from './emulator-types.js';
 import { buildMessageEnvelope, buildReactionEnvelope, buildReceiptEnvelope, buildTypingEnvelope } from './envelope.js';
 import type { Envelope, ReceiveFrame } from './envelope-types.js';
+import { faultControls } from './fault-controls.js';
 import { FreezeGate } from './freeze-gate.js';
 import { assertGroupId, GroupRegistry } from './groups.js';
 import { JsonRpcBackend } from './json-rpc/json-rpc-backend.js';
 import { resolveOptions, type EmulatorOptions } from './options.js';
+import { buildPartEnvelope } from './parts.js';
 import { RestBackend } from './rest/rest-backend.js';
 import { SentLog, type BackendKind } from './sent-log.js';
 import { SignalCli } from './signal-cli.js';
@@ -19,14 +21,14 @@ const redeliverable = 50_000;
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const resolved = resolveOptions(options);
   const sentLog = new SentLog(resolved.recordFile);
-  const signalCli = new SignalCli(resolved.account, resolved.clock, sentLog, new GroupRegistry(resolved.groups));
+  const signalCli = new SignalCli(resolved.accounts, resolved.clock, sentLog, new GroupRegistry(resolved.groups));
   const gate = new FreezeGate();
   const droppedLog: DroppedRecord[] = [];
   const injected = new Map<number, ReceiveFrame>();
   let requests = 0;
   let closed = false;
-  const dropped = (backend: BackendKind) => (frame: ReceiveFrame) =>
-    droppedLog.push({ timestamp: frame.envelope?.timestamp ?? 0, at: resolved.clock(), backend });
+  const dropped = (backend: BackendKind) => (frame: ReceiveFrame, reason: DropReason) =>
+    droppedLog.push({ timestamp: frame.envelope?.timestamp ?? 0, at: resolved.clock(), backend, account: frame.account, reason });
   const counted = () => {
     requests += 1;
   };
@@ -41,7 +43,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       : new RestBackend(
           signalCli,
           gate,
-          { port: resolved.restPort, pingIntervalMs: resolved.restPingIntervalMs, sendResponseShape: resolved.sendResponseShape },
+          {
+            port: resolved.restPort,
+            pingIntervalMs: resolved.restPingIntervalMs,
+            redialIntervalMs: resolved.restRedialIntervalMs,
+            sendResponseShape: resolved.sendResponseShape,
+          },
           { dropped: dropped('rest'), counted, admin },
         );
   const jsonRpc =
@@ -53,8 +60,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const deliver = (frame: ReceiveFrame) => {
     for (const backend of backends) backend.deliver(frame);
   };
-  const injectEnvelope = (envelope: Envelope) => {
-    const frame: ReceiveFrame = { envelope, account: resolved.account };
+  const accountOf = (account: string | undefined) => {
+    const chosen = account ?? resolved.account;
+    if (!resolved.accounts.includes(chosen)) throw new RangeError('account is not one the emulator serves');
+    return chosen;
+  };
+  const injectEnvelope = (envelope: Envelope, account: string | undefined) => {
+    const frame: ReceiveFrame = { envelope, account: accountOf(account) };
     injected.set(envelope.timestamp, frame);
     // Bounded, so a long soak does not keep every envelope alive just in case it is redelivered.
     if (injected.size > redeliverable) injected.delete(injected.keys().next().value as number);
@@ -72,9 +84,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     gate.reset();
     await Promise.all(backends.map((backend) => backend.stop()));
   };
+  const faults = faultControls({ signalCli, gate, rest, jsonRpc, startAll, stopAll, isClosed: () => closed });
 
   const emulator: Emulator = {
     account: resolved.account,
+    accounts: resolved.accounts,
     get restUrl() {
       return rest?.url;
     },
@@ -87,17 +101,23 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     get adminUrl() {
       return adminServer?.url;
     },
-    inject(message = {}) {
+    inject({ account, ...message } = {}) {
       if (message.groupId !== undefined) assertGroupId(message.groupId);
+      accountOf(account);
       const envelope = buildMessageEnvelope({ ...message, ...times(message.timestamp) });
       if (message.groupId !== undefined) {
         signalCli.groups.learn(message.groupId, message.groupName, envelope.sourceNumber ?? envelope.sourceUuid);
       }
-      return injectEnvelope(envelope);
+      return injectEnvelope(envelope, account);
     },
-    injectReceipt: (receipt) => injectEnvelope(buildReceiptEnvelope({ ...receipt, ...times(receipt.timestamp) })),
-    injectReaction: (reaction) => injectEnvelope(buildReactionEnvelope({ ...reaction, ...times(reaction.timestamp) })),
-    injectTyping: (typing = {}) => injectEnvelope(buildTypingEnvelope({ ...typing, ...times(typing.timestamp) })),
+    injectReceipt: ({ account, ...receipt }) => injectEnvelope(buildReceiptEnvelope({ ...receipt, ...times(receipt.timestamp) }), account),
+    injectReaction: ({ account, ...reaction }) => injectEnvelope(buildReactionEnvelope({ ...reaction, ...times(reaction.timestamp) }), account),
+    injectTyping: ({ account, ...typing } = {}) => injectEnvelope(buildTypingEnvelope({ ...typing, ...times(typing.timestamp) }), account),
+    injectPart(part) {
+      if (part.groupId !== undefined) assertGroupId(part.groupId);
+      accountOf(part.account);
+      return injectEnvelope(buildPartEnvelope({ ...part, ...times(part.timestamp) }), part.account);
+    },
     injectFrame: (frame) => deliver(frame as ReceiveFrame),
     redeliver(envelopeTimestamp) {
       const frame = injected.get(envelopeTimestamp);
@@ -114,38 +134,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       requests,
     }),
     submittedChallenges: () => signalCli.challenges.map((challenge) => ({ ...challenge })),
-    dropConnections() {
-      for (const backend of backends) backend.dropConnections();
-    },
-    stop: stopAll,
-    async restart() {
-      if (closed) throw new Error('the emulator is closed');
-      await stopAll();
-      await startAll();
-    },
-    freeze: () => gate.freeze(),
-    unfreeze: () => gate.unfreeze(),
-    failNextSends: (count, failure) => signalCli.faults.fail(count, failure),
-    rateLimitNextSends: (count, rateLimit = {}) => signalCli.faults.rateLimit(count, rateLimit),
-    hangNextSends: (count, hang = {}) => signalCli.faults.hang(count, hang),
-    setLatency(ms) {
-      if (!Number.isFinite(ms) || ms < 0) throw new RangeError('latency must be a non-negative number of milliseconds');
-      signalCli.latencyMs = ms;
-    },
-    setSignalCli(state) {
-      if (!['up', 'down', 'starting'].includes(state)) throw new TypeError("state must be 'up', 'down' or 'starting'");
-      signalCli.state = state;
-      for (const backend of backends) backend.pump();
-    },
-    clearFaults() {
-      signalCli.faults.clear();
-      signalCli.latencyMs = 0;
-      gate.unfreeze();
-      emulator.setSignalCli('up');
-    },
+    ...faults,
     async close() {
       if (closed) return;
       closed = true;
+      faults.clearFaults();
       await stopAll();
       await adminServer?.close();
       sentLog.close();

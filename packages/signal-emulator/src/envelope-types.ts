@@ -30,6 +30,39 @@ export interface Reaction {
   isRemove: boolean;
 }
 
+/** A message another one points at, as JsonPinMessage, JsonAdminDelete and friends write it. */
+export interface MessageTarget {
+  /** Deprecated legacy identifier: the number if known, else the UUID. */
+  targetAuthor: string;
+  targetAuthorNumber: string | null;
+  targetAuthorUuid: string | null;
+  targetSentTimestamp: number;
+}
+
+export interface PollCreate {
+  question: string | null;
+  allowMultiple: boolean;
+  options: string[];
+}
+
+export interface PollVote {
+  /** Deprecated legacy identifier of the poll's author. */
+  author: string;
+  authorNumber: string | null;
+  authorUuid: string | null;
+  targetSentTimestamp: number;
+  optionIndexes: number[];
+  voteCount: number;
+}
+
+export interface SharedContact {
+  name: { nickname: string | null; given: string | null; family: string | null; prefix: string | null; suffix: string | null; middle: string | null };
+  phone?: { value: string; type: string; label: string | null }[];
+  email?: { value: string; type: string; label: string | null }[];
+  organization: string | null;
+}
+
+/** Key order as JsonDataMessage declares its components (S:…/json/JsonDataMessage.java:12-36). */
 export interface DataMessage {
   timestamp: number;
   message: string | null;
@@ -38,13 +71,24 @@ export interface DataMessage {
   viewOnce: boolean;
   reaction?: Reaction;
   quote?: unknown;
+  /** JsonPayment: the note and the receipt's bytes in base64 (Jackson's byte[]). */
+  payment?: { note: string | null; receipt: string };
   mentions?: unknown[];
   previews?: unknown[];
   attachments?: Attachment[];
   sticker?: unknown;
   remoteDelete?: { timestamp: number };
+  contacts?: SharedContact[];
+  pollCreate?: PollCreate;
+  pollVote?: PollVote;
+  pollTerminate?: { targetSentTimestamp: number };
   textStyles?: unknown[];
   groupInfo?: GroupInfo;
+  storyContext?: unknown;
+  /** `pinDurationSeconds` is -1 for "forever" (MessageEnvelope.Data.PinMessage.from). */
+  pinMessage?: MessageTarget & { pinDurationSeconds: number };
+  unpinMessage?: MessageTarget;
+  adminDelete?: MessageTarget;
 }
 
 export interface ReceiptMessage {

@@ -113,7 +113,7 @@ export function buildTypingEnvelope(input: TypingInput): Envelope {
   return envelope;
 }
 
-function envelopeHead(input: SenderOptions & EnvelopeTimes): Envelope {
+export function envelopeHead(input: SenderOptions & EnvelopeTimes): Envelope {
   const timestamp = input.timestamp ?? Date.now();
   const serverTimestamp = input.serverTimestamp ?? timestamp;
   const number = input.from ?? (input.fromUuid === undefined ? defaultSender : null);
@@ -130,11 +130,11 @@ function envelopeHead(input: SenderOptions & EnvelopeTimes): Envelope {
   };
 }
 
-function dataMessageHead(timestamp: number, text: string | null): DataMessage {
+export function dataMessageHead(timestamp: number, text: string | null): DataMessage {
   return { timestamp, message: text, expiresInSeconds: 0, isExpirationUpdate: false, viewOnce: false };
 }
 
-function groupInfo(groupId: string, groupName: string | null | undefined): GroupInfo {
+export function groupInfo(groupId: string, groupName: string | null | undefined): GroupInfo {
   return { groupId, groupName: groupName ?? null, revision: 1, type: 'DELIVER' };
 }
 
@@ -154,7 +154,7 @@ function buildAttachment(input: AttachmentInput, seed: string, uploadTimestamp: 
   };
 }
 
-function addressOf(identifier: string): { number: string | null; uuid: string } {
+export function addressOf(identifier: string): { number: string | null; uuid: string } {
   if (isUuid(identifier)) return { number: null, uuid: identifier.toLowerCase() };
   if (isE164(identifier)) return { number: identifier, uuid: uuidFor(identifier) };
   throw new TypeError('targetAuthor must be an E.164 number or a UUID');

@@ -9,16 +9,21 @@ export {
   buildTypingEnvelope,
   defaultSender,
 } from './envelope.js';
+export { buildPartEnvelope, partNames } from './parts.js';
 export { makeGroupId } from './groups.js';
 export { maskNumber, restGroupId, uuidFor } from './identity.js';
 export { signalCliVersion } from './json-rpc/methods.js';
 
 export type { EmulatorOptions, ReceiveMode, SendResponseShape } from './options.js';
 export type {
+  DeauthorizeOptions,
+  DropReason,
   DroppedRecord,
   Emulator,
+  EmulatorFaults,
   EmulatorStats,
   InjectOptions,
+  InjectPartOptions,
   InjectReactionOptions,
   InjectReceiptOptions,
   InjectTypingOptions,
@@ -32,11 +37,16 @@ export type {
   SenderOptions,
   TypingInput,
 } from './envelope.js';
+export type { PartBody, PartInput, PartName, SharedContactInput } from './parts.js';
 export type {
   Attachment,
   DataMessage,
   Envelope,
   GroupInfo,
+  MessageTarget,
+  PollCreate,
+  PollVote,
+  SharedContact,
   Reaction,
   ReceiptMessage,
   ReceiveFrame,
@@ -45,7 +55,7 @@ export type {
 export type { AttachmentSummary } from './attachments.js';
 export type { BackendKind, SentRecord } from './sent-log.js';
 export type { FailNextOptions, HangOptions, RateLimitOptions } from './send-faults.js';
-export type { SignalCliState, SubmittedChallenge } from './signal-cli.js';
+export type { SignalCliState, SubmittedChallenge, UnauthorizedStatus } from './signal-cli.js';
 export type { JsonRpcErrorObject } from './signal-cli-error.js';
 export type { GroupDefinition } from './groups.js';
 export type { RecipientAddress, SendMessageResult } from './recipients.js';

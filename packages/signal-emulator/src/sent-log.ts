@@ -7,6 +7,8 @@ export type BackendKind = 'rest' | 'jsonrpc';
 
 export interface SentRecord {
   backend: BackendKind;
+  /** The account that sent it (records written before multi-account support have none). */
+  account?: string;
   /** The Signal timestamp the send answered with (the message id). */
   timestamp: number;
   /** Individual recipients: E.164 numbers, UUIDs, usernames as `u:name.01`. Empty for a group send. */

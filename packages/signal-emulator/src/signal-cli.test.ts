@@ -25,7 +25,7 @@ describe('SignalCli.send', () => {
       ],
     });
     expect(cli.sentLog.all()).toEqual([
-      { backend: 'jsonrpc', timestamp: 1000, recipients: [friend, 'u:alice.01'], message: 'hi', attachments: [], receivedAt: 1001 },
+      { backend: 'jsonrpc', account, timestamp: 1000, recipients: [friend, 'u:alice.01'], message: 'hi', attachments: [], receivedAt: 1001 },
     ]);
   });
 

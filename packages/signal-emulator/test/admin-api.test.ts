@@ -67,6 +67,20 @@ describe('admin API on the REST port', () => {
     expect(await admin(base, '/challenges')).toEqual([]);
   });
 
+  it('injects each newer data-message part for the account it names', async () => {
+    emulator = await startEmulator({ accounts: [account, '+4915100000002'] });
+    const base = emulator.restUrl ?? '';
+    const socket = await openReceiveSocket(base, '+4915100000002');
+    const { envelope } = (await admin(base, '/inject/part', { account: '+4915100000002', from: friend, part: 'poll-create', question: 'Lunch?', options: ['yes', 'no'] })) as {
+      envelope: { dataMessage: unknown };
+    };
+    expect(envelope.dataMessage).toMatchObject({ message: null, pollCreate: { question: 'Lunch?', allowMultiple: false, options: ['yes', 'no'] } });
+    expect(await socket.frames.next()).toEqual({ envelope, account: '+4915100000002' });
+    for (const bad of [{ part: 'poll-close' }, { part: 'pin', targetAuthor: friend }, { part: 'remote-delete', targetTimestamp: 1, question: 'x' }, { part: 'payment', account: '+4915199999999' }]) {
+      expect((await post(`${base}/_emulator/inject/part`, bad)).status).toBe(400);
+    }
+  });
+
   it('rejects bad input with 400 and unknown routes with 404', async () => {
     emulator = await startEmulator({ account });
     const base = emulator.restUrl ?? '';

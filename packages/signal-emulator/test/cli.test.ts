@@ -67,6 +67,22 @@ describe('tether-signal-emulator', () => {
     expect((await request(`${ready.adminUrl ?? ''}/v1/about`)).status).toBe(404);
   });
 
+  it('serves two accounts, and its fault and inject commands drive a running emulator', async () => {
+    const { ready } = await start(['--account', '+4915100000002', '--port', '0']);
+    const rest = ready.restUrl ?? '';
+    expect((await request(`${rest}/v1/accounts`)).json).toEqual([account, '+4915100000002']);
+    const deauthorized = runCli(['fault', 'deauthorize', '--status', '403', '--admin', rest]);
+    expect((await deauthorized.exited).code).toBe(0);
+    expect((await post(`${rest}/v2/send`, { number: account, recipients: [friend], message: 'x' })).json).toEqual({
+      error: 'Failed to send message: [403] Authorization failed! (AuthorizationFailedException) (UnexpectedErrorException)',
+    });
+    const injected = runCli(['inject', 'poll-terminate', '--account', '+4915100000002', '--json', '{"targetTimestamp":7}', '--admin', rest]);
+    expect(JSON.parse(await injected.lines.next())).toMatchObject({ envelope: { dataMessage: { pollTerminate: { targetSentTimestamp: 7 } } } });
+    expect((await injected.exited).code).toBe(0);
+    const refused = runCli(['inject', 'pin', '--json', '{}', '--admin', rest]);
+    expect(await refused.exited).toMatchObject({ code: 1, stderr: expect.stringContaining('targetAuthor is required') as unknown });
+  });
+
   it('prints a plain ready line without --json', async () => {
     const cli = runCli(['--account', account, '--port', '0']);
     running.push(cli);

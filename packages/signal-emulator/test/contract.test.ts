@@ -1,7 +1,7 @@
 // The REST emulator's answers, emitted WebSocket frames and accepted request bodies, checked
 // against the vendored swagger.json of signal-cli-rest-api (see helpers/swagger-schemas.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeGroupId, restGroupId, startEmulator, type Emulator } from '../src/index.js';
+import { makeGroupId, restGroupId, startEmulator, type Emulator, type InjectPartOptions } from '../src/index.js';
 import { post, request } from './helpers/http.js';
 import { openReceiveSocket } from './helpers/receive-socket.js';
 import { validateDefinition, validateRequestBody, validateResponse } from './helpers/swagger-schemas.js';
@@ -57,6 +57,30 @@ describe('WebSocket frames match data.Message', () => {
     for (let index = 0; index < 6; index += 1) {
       const frame = await socket.frames.next();
       expect(validateResponse('/v1/receive/{number}', 'get', 200, frame)).toEqual([]);
+    }
+  });
+
+  // S:…/json/JsonDataMessage.java and the part records (JsonPollCreate, JsonPinMessage, …) at c26e063.
+  it('for every newer data-message part', async () => {
+    const socket = await openReceiveSocket(base, account);
+    const parts: InjectPartOptions[] = [
+      { part: 'remote-delete', targetTimestamp: 1 },
+      { part: 'admin-delete', targetAuthor: friend, targetTimestamp: 1, groupId },
+      { part: 'pin', targetAuthor: account, targetTimestamp: 1, durationSeconds: 3_600, groupId },
+      { part: 'unpin', targetAuthor: account, targetTimestamp: 1, groupId },
+      { part: 'poll-create', question: 'Lunch?', options: ['pizza', 'soup'], allowMultiple: true, groupId },
+      { part: 'poll-vote', targetAuthor: friend, targetTimestamp: 1, optionIndexes: [1] },
+      { part: 'poll-terminate', targetTimestamp: 1 },
+      { part: 'payment', note: 'for lunch', receipt: 'AQID' },
+      { part: 'contacts', contacts: [{ name: { given: 'Ada', family: '' }, phones: [{ value: '+4915100000003' }], organization: 'Analytical' }] },
+    ];
+    for (const part of parts) emulator.injectPart({ from: friend, ...part });
+    for (const part of parts) {
+      const frame = await socket.frames.next();
+      expect(validateResponse('/v1/receive/{number}', 'get', 200, frame)).toEqual([]);
+      const dataMessage = (frame['envelope'] as { dataMessage: Record<string, unknown> }).dataMessage;
+      expect(dataMessage['message']).toBeNull();
+      expect(Object.keys(dataMessage)).toContain({ 'remote-delete': 'remoteDelete', 'admin-delete': 'adminDelete', pin: 'pinMessage', unpin: 'unpinMessage', 'poll-create': 'pollCreate', 'poll-vote': 'pollVote', 'poll-terminate': 'pollTerminate', payment: 'payment', contacts: 'contacts' }[part.part]);
     }
   });
 

@@ -10,7 +10,7 @@ import { tempDir } from './helpers/temp-dir.js';
 const account = '+4915112345678';
 const cleanup: (() => Promise<void> | void)[] = [];
 
-async function start(receiveMode: 'on-start' | 'manual', unix?: string): Promise<Emulator> {
+async function start(receiveMode: 'on-start' | 'on-connection' | 'manual', unix?: string): Promise<Emulator> {
   const emulator = await startEmulator({ account, rest: false, jsonRpc: { receiveMode, ...(unix === undefined ? {} : { unix }) } });
   cleanup.push(() => emulator.close());
   return emulator;
@@ -47,7 +47,7 @@ describe('on-start', () => {
     await client.request('version');
     const kept = emulator.inject({ text: 'hello' });
     expect((await client.notifications.next()).params).toEqual({ envelope: kept, account });
-    expect(emulator.dropped()).toEqual([{ timestamp: lost.timestamp, at: expect.any(Number) as unknown, backend: 'jsonrpc' }]);
+    expect(emulator.dropped()).toEqual([{ timestamp: lost.timestamp, at: expect.any(Number) as unknown, backend: 'jsonrpc', account, reason: 'no-client' }]);
   });
 
   it('loses what arrived during a restart, since the daemon pulls it before anyone reconnects', async () => {
@@ -66,6 +66,23 @@ describe('on-start', () => {
       message: 'Receive command cannot be used if messages are already being received.',
       data: null,
     });
+  });
+});
+
+// DaemonCommand.java:114-146 and 309-311 at c26e063: on-connection registers the stdout handler as
+// weak, so only the connections' auto-subscriptions make signal-cli pull.
+describe('on-connection', () => {
+  it('pushes bare notifications like on-start, but keeps messages at Signal while nobody is connected', async () => {
+    const emulator = await start('on-connection');
+    const waiting = emulator.inject({ text: 'before anyone connected' });
+    const client = await connect(emulator.jsonRpcUrl);
+    expect((await client.notifications.next()).params).toEqual({ envelope: waiting, account });
+    await client.close();
+    const later = emulator.inject({ text: 'while the connection was closed' });
+    const again = await connect(emulator.jsonRpcUrl);
+    expect((await again.notifications.next()).params).toEqual({ envelope: later, account });
+    expect((await again.request('receive', { timeout: 1 })).error).toMatchObject({ code: -1 });
+    expect(emulator.dropped()).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 // The JSON-RPC daemon over TCP and a Unix socket: framing, batches, errors with `data`, methods
 // with dashed and camelCase params, and answers that overtake each other.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeGroupId, signalCliVersion, startEmulator, uuidFor, type Emulator } from '../src/index.js';
@@ -87,7 +88,9 @@ describe('methods', () => {
     await connected.request('send', { 'group-id': groupId, message: 'two', 'notify-self': true });
     await connected.request('send', { groupId, message: 'three' });
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47]).toString('base64');
-    await connected.request('send', { recipient: friend, attachment: [`data:image/png;filename=a.png;base64,${png}`, '/srv/files/report.pdf'] });
+    const file = join(directory.path, 'report.pdf');
+    writeFileSync(file, '%PDF');
+    await connected.request('send', { recipient: friend, attachment: [`data:image/png;filename=a.png;base64,${png}`, file] });
     const records = emulator.sent().slice(-4);
     expect(records.map((record) => [record.backend, record.message, record.groupId ?? null])).toEqual([
       ['jsonrpc', 'one', null],
@@ -97,8 +100,24 @@ describe('methods', () => {
     ]);
     expect(records[3]?.attachments).toEqual([
       { contentType: 'image/png', filename: 'a.png', size: 4 },
-      { contentType: 'application/pdf', filename: 'report.pdf', size: null },
+      { contentType: 'application/pdf', filename: 'report.pdf', size: 4 },
     ]);
+  });
+
+  // Utils.createStreamDetails: what is not a data URI is a path; a missing file fails the whole
+  // send in SendCommand (AttachmentInvalidException → UnexpectedErrorException → -32603).
+  it('fails a send whose data URI does not decode as signal-cli does, naming the attachment', async () => {
+    const connected = await client();
+    const attachment = `data:application/pdf;filename=100% sure+ok.pdf;base64,${Buffer.from('%PDF').toString('base64')}`;
+    const answer = await connected.request('send', { recipient: friend, message: 'see attached', attachment });
+    expect(answer.error).toEqual({
+      code: -32603,
+      message: `Failed to send message: ${attachment}: ${attachment} (No such file or directory) (AttachmentInvalidException) (UnexpectedErrorException)`,
+      data: null,
+    });
+    const encoded = `data:application/pdf;filename=${encodeURIComponent('100% sure+ok.pdf')};base64,${Buffer.from('%PDF').toString('base64')}`;
+    expect((await connected.request('send', { recipient: friend, attachment: encoded })).result).toBeDefined();
+    expect(emulator.sent().at(-1)?.attachments).toEqual([{ contentType: 'application/pdf', filename: '100% sure+ok.pdf', size: 4 }]);
   });
 
   it.each([
@@ -133,7 +152,10 @@ describe('methods', () => {
   it('receives queued messages with the receive method while nobody is subscribed', async () => {
     const connected = await client();
     const envelope = emulator.inject({ text: 'polled' });
-    const answer = await connected.request('receive', { timeout: 0 });
+    // A timeout of 0 or maxMessages 0 returns before reading (ReceiveHelper.receiveMessagesInternal).
+    expect((await connected.request('receive', { timeout: 0 })).result).toEqual([]);
+    expect((await connected.request('receive', { account, maxMessages: 0 })).result).toEqual([]);
+    const answer = await connected.request('receive', { timeout: 0.2, maxMessages: 1 });
     expect(answer.result).toEqual([{ envelope, account }]);
     expect((await connected.request('receive', { timeout: 0, 'max-messages': 1 })).error).toMatchObject({ code: -32600 });
   });

@@ -36,7 +36,7 @@ describe('frames', () => {
     const next = emulator.inject({ text: 'seen' });
     expect((await mine.frames.next())['envelope']).toEqual(next);
     expect(other.frames.buffered).toEqual([]);
-    expect(emulator.dropped()).toEqual([{ timestamp: envelope.timestamp, at: expect.any(Number) as unknown, backend: 'rest' }]);
+    expect(emulator.dropped()).toEqual([{ timestamp: envelope.timestamp, at: expect.any(Number) as unknown, backend: 'rest', account, reason: 'no-client' }]);
   });
 
   it('drops every message that arrives while no client is attached, for good', async () => {

@@ -37,8 +37,14 @@ export function parseSignalUrl(text: string): SignalEndpoint | { readonly error:
 export interface SignalTransportOptions {
   readonly url: string;
   readonly account: string;
-  /** JSON-RPC only. @default 'manual' */
+  /**
+   * JSON-RPC only: what signal-cli's `--receive-mode` is asserted to be. The mode is detected at
+   * every connect; a daemon that contradicts this fails the link with a non-retriable error.
+   * @default detected
+   */
   readonly receiveMode?: ReceiveMode;
+  /** REST only: while the link is up, probe readiness at least this often (loss windows). @default no own probing */
+  readonly probeIntervalMs?: number;
   readonly logger?: Logger;
 }
 
@@ -46,8 +52,10 @@ export function createSignalTransport(options: SignalTransportOptions): SignalTr
   const endpoint = parseSignalUrl(options.url);
   if ('error' in endpoint) throw new RangeError(endpoint.error);
   const logger = options.logger ? { logger: options.logger } : {};
-  if (endpoint.kind === 'rest') return new RestTransport({ url: endpoint.url, account: options.account, ...logger });
-  return new JsonRpcTransport({ endpoint: endpoint.endpoint, url: endpoint.url, account: options.account, receiveMode: options.receiveMode ?? 'manual', ...logger });
+  if (endpoint.kind === 'rest') {
+    return new RestTransport({ url: endpoint.url, account: options.account, ...(options.probeIntervalMs === undefined ? {} : { probeIntervalMs: options.probeIntervalMs }), ...logger });
+  }
+  return new JsonRpcTransport({ endpoint: endpoint.endpoint, url: endpoint.url, account: options.account, ...(options.receiveMode ? { receiveMode: options.receiveMode } : {}), ...logger });
 }
 
 /** The link backoff for a backend (DECISIONS.md §3). */

@@ -7,6 +7,7 @@ export { createSignalChannel, SIGNAL_CHANNEL_DEFAULTS } from './signal-channel.j
 export type { SignalChannel, SignalChannelOptions } from './signal-channel.js';
 export { RestTransport } from './rest-transport.js';
 export type { BackendInfo, RestTransportOptions } from './rest-transport.js';
+export type { ProbeResult } from './readiness-probes.js';
 export { JsonRpcTransport } from './jsonrpc-transport.js';
 export type { JsonRpcTransportOptions, ReceiveMode } from './jsonrpc-transport.js';
 export type { CallResult, JsonRpcEndpoint } from './jsonrpc-socket.js';

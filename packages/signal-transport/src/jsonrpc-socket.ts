@@ -2,8 +2,8 @@
 // socket. Requests are matched to responses by id (signal-cli answers out of order); `receive`
 // notifications go to the handler. When the socket ends, every pending request learns it.
 import net from 'node:net';
-import { noopLogger, type Logger } from '@tether/core';
-import { encodeRequest, LineDecoder, parseJsonRpcLine, type JsonRpcErrorObject, type JsonRpcSingle } from './wire/index.js';
+import { noopLogger, TransportError, type Logger } from '@tether/core';
+import { encodeRequest, LineDecoder, maskPhoneNumbers, parseJsonRpcLine, type JsonRpcErrorObject, type JsonRpcSingle } from './wire/index.js';
 
 export type CallResult =
   | { readonly kind: 'result'; readonly result: unknown }
@@ -113,8 +113,9 @@ export class JsonRpcSocket {
     });
   }
 
-  destroy(): void {
-    this.#socket.destroy();
+  /** Closes the socket; with an error, `ended` resolves with it. */
+  destroy(error?: Error): void {
+    this.#socket.destroy(error);
   }
 
   #dispatch(message: ReturnType<typeof parseJsonRpcLine>, onNotification: (method: string, params: unknown) => void): void {
@@ -135,4 +136,11 @@ export class JsonRpcSocket {
       }
     }
   }
+}
+
+/** A call's result, or a TransportError saying which method failed and how (numbers masked). */
+export function expectResult(answer: CallResult, method: string): unknown {
+  if (answer.kind === 'result') return answer.result;
+  if (answer.kind === 'lost') throw new TransportError(`${method}: ${answer.error}`);
+  throw new TransportError(`${method} failed: ${maskPhoneNumbers(answer.error.message)} (${answer.error.code})`);
 }

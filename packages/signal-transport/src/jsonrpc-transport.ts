@@ -1,40 +1,48 @@
-// signal-cli's own JSON-RPC daemon. In `manual` receive mode (the lossless path: messages stay
-// queued at Signal while nobody listens) every (re)connect subscribes with `subscribeReceive`; in
-// `on-start` mode signal-cli subscribes each connection itself and we must not (every envelope
-// would arrive twice). Sends share the socket; a late answer to a timed-out send is reported.
+// signal-cli's own JSON-RPC daemon. Its receive mode is found at every connect (receive-mode.ts),
+// not assumed: manual mode (lossless: messages wait at Signal while nobody listens) gets our own
+// `subscribeReceive`; an auto-subscribing daemon gets none, or loses a duplicate one at its first
+// frame. Every call names the account. Sends share the socket; a late answer is reported.
 import { noopLogger, TransportError, type ConnectOptions, type Link, type LinkClosed, type Logger, type SendOptions, type SendOutcome, type Transport } from '@tether/core';
 import { handleFrame, newFrameCounters, type FrameCounters } from './frame-counters.js';
-import { JsonRpcSocket, type CallResult, type JsonRpcEndpoint } from './jsonrpc-socket.js';
+import { expectResult, JsonRpcSocket, type CallResult, type JsonRpcEndpoint } from './jsonrpc-socket.js';
+import { LOSSY_WARNING, NotificationFilter, planConnect, refusal, type ConnectPlan, type ReceiveMode, type ReceiveProbe } from './receive-mode.js';
 import type { BackendInfo } from './rest-transport.js';
-import { classifyJsonRpcSend, jsonRpcSendParams, maskPhoneNumbers, unwrapReceiveParams, type IncomingEvent, type OutgoingMessage } from './wire/index.js';
+import { classifyJsonRpcSend, jsonRpcSendParams, maskPhoneNumbers, type IncomingEvent, type OutgoingMessage } from './wire/index.js';
 
-export type ReceiveMode = 'manual' | 'on-start';
+export type { ReceiveMode };
 
 export interface JsonRpcTransportOptions {
   readonly endpoint: JsonRpcEndpoint;
   /** As written by the user, for status and logs. */
   readonly url: string;
   readonly account: string;
-  /** @default 'manual' */
+  /**
+   * An assertion, not a switch: signal-cli's mode is detected at every connect, and a daemon that
+   * contradicts this fails the link with a non-retriable error that says what to change.
+   * @default detected
+   */
   readonly receiveMode?: ReceiveMode;
   readonly logger?: Logger;
 }
+
 
 export class JsonRpcTransport implements Transport<OutgoingMessage, IncomingEvent> {
   readonly specificationVersion = 'v1' as const;
   readonly kind = 'signal-jsonrpc';
   readonly counters: FrameCounters = newFrameCounters();
   readonly #options: JsonRpcTransportOptions;
-  readonly #receiveMode: ReceiveMode;
   readonly #logger: Logger;
   #socket: JsonRpcSocket | undefined;
   #info: BackendInfo;
+  #version: string | undefined;
+  #warned = false;
+  /** A contradiction seen in the frames of an earlier link, until a probe shows the daemon changed. */
+  #contradiction: string | undefined;
 
   constructor(options: JsonRpcTransportOptions) {
     this.#options = options;
-    this.#receiveMode = options.receiveMode ?? 'manual';
     this.#logger = (options.logger ?? noopLogger).child({ component: 'signal-jsonrpc' });
-    this.#info = { kind: 'jsonrpc', url: options.url, mode: this.#receiveMode };
+    this.#info = { kind: 'jsonrpc', url: options.url, receive: 'best-effort' };
   }
 
   get info(): BackendInfo {
@@ -43,40 +51,62 @@ export class JsonRpcTransport implements Transport<OutgoingMessage, IncomingEven
 
   async connect(options: ConnectOptions<IncomingEvent>): Promise<Link> {
     const { account } = this.#options;
-    let socket: JsonRpcSocket;
+    const filter = new NotificationFilter(this.#options.receiveMode);
+    let socket: JsonRpcSocket | undefined;
+    let up = false;
+    const onReceive = (params: unknown): void => {
+      const verdict = filter.accept(params);
+      if (verdict.frame !== undefined) handleFrame(verdict.frame, account, this.counters, this.#logger, options.onIncoming);
+      if (verdict.unsubscribe !== undefined) void socket?.request('unsubscribeReceive', { account, subscription: verdict.unsubscribe });
+      if (verdict.mode !== undefined && up) this.#setMode(verdict.mode);
+      if (verdict.contradiction !== undefined) {
+        this.#contradiction = verdict.contradiction;
+        // While connecting, the check below refuses the link; once up, the link fails with it.
+        if (up) socket?.destroy(refusal(verdict.contradiction));
+      }
+    };
     try {
       socket = await JsonRpcSocket.open(this.#options.endpoint, options.signal, {
         logger: this.#logger,
         onActivity: () => options.onActivity?.(),
-        onNotification: (method, params) => {
-          if (method === 'receive') handleFrame(unwrapReceiveParams(params), account, this.counters, this.#logger, options.onIncoming);
-        },
+        onNotification: (method, params) => method === 'receive' && onReceive(params),
       });
     } catch (error) {
       throw new TransportError(`signal-cli at ${this.#options.url} is unreachable: ${(error as Error).message}`, { cause: error });
     }
     try {
-      const version = expectResult(await socket.call('version', undefined, options.signal), 'version');
+      const version = expectResult(await socket.call('version', { account }, options.signal), 'version');
       const text = typeof version === 'object' && version !== null ? (version as { version?: unknown }).version : undefined;
-      this.#info = { kind: 'jsonrpc', url: this.#options.url, mode: this.#receiveMode, ...(typeof text === 'string' ? { version: text } : {}) };
-      if (this.#receiveMode === 'manual') expectResult(await socket.call('subscribeReceive', undefined, options.signal), 'subscribeReceive');
+      this.#version = typeof text === 'string' ? text : undefined;
+      const plan = this.#plan(await this.#probe(socket, options));
+      filter.apply(plan);
+      // Bare frames during the probe already showed a daemon that pushes by itself.
+      if (plan.subscribe && !filter.autoSubscribed) {
+        filter.expectSubscription();
+        const subscription = expectResult(await socket.call('subscribeReceive', { account }, options.signal), 'subscribeReceive');
+        if (typeof subscription === 'number') filter.subscribed(subscription);
+      }
+      if (this.#contradiction !== undefined) throw refusal(this.#contradiction);
+      this.#setMode(filter.mode);
     } catch (error) {
       socket.destroy();
       throw error instanceof TransportError ? error : new TransportError((error as Error).message, { cause: error });
     }
     this.#socket = socket;
+    up = true;
+    const open = socket;
     let closedByClient = false;
-    const closed: Promise<LinkClosed> = socket.ended.then((error) => {
-      if (this.#socket === socket) this.#socket = undefined;
+    const closed: Promise<LinkClosed> = open.ended.then((error) => {
+      if (this.#socket === open) this.#socket = undefined;
       if (closedByClient) return { reason: 'closed-by-client' };
       return error ? { reason: 'error', error } : { reason: 'closed-by-peer', error: new Error('signal-cli closed the connection') };
     });
     return {
       closed,
-      ping: () => void socket.request('version'),
+      ping: () => void open.request('version', { account }),
       close: () => {
         closedByClient = true;
-        socket.destroy();
+        open.destroy();
       },
     };
   }
@@ -120,14 +150,54 @@ export class JsonRpcTransport implements Transport<OutgoingMessage, IncomingEven
       });
     });
   }
+
+  /**
+   * `receive` with maxMessages 0 reads nothing (ReceiveHelper.receiveMessagesInternal) and answers
+   * only while nothing receives for the account (ManagerImpl.receiveMessages): a manual daemon.
+   */
+  async #probe(socket: JsonRpcSocket, options: ConnectOptions<IncomingEvent>): Promise<ReceiveProbe> {
+    const params = { timeout: 0, maxMessages: 0 };
+    let answer = await socket.call('receive', { account: this.#options.account, ...params }, options.signal);
+    // A single-account daemon (`signal-cli -a NUMBER daemon`) keeps `account` among the params,
+    // and `receive`'s strict ReceiveParams refuse it (-32600 "Unrecognized field \"account\"").
+    if (answer.kind === 'error' && answer.error.code === -32600 && answer.error.message.includes('"account"')) {
+      answer = await socket.call('receive', params, options.signal);
+    }
+    if (answer.kind === 'lost') throw new TransportError(`receive: ${answer.error}`);
+    if (answer.kind === 'result') {
+      // Nothing is read with maxMessages 0; should a daemon answer frames anyway, they are ours.
+      const frames = Array.isArray(answer.result) ? answer.result : [];
+      for (const frame of frames) handleFrame(frame, this.#options.account, this.counters, this.#logger, options.onIncoming);
+      return 'manual';
+    }
+    if (answer.error.code === -32602) throw new TransportError(`receive failed: ${maskPhoneNumbers(answer.error.message)} (${answer.error.code})`);
+    this.#logger.debug({ code: answer.error.code }, 'receive probe refused: signal-cli already receives');
+    return 'busy';
+  }
+
+  #plan(probe: ReceiveProbe): ConnectPlan {
+    if (probe === 'manual') this.#contradiction = undefined;
+    const plan = planConnect(this.#options.receiveMode, probe);
+    const contradiction = 'contradiction' in plan ? plan.contradiction : this.#contradiction;
+    if (contradiction !== undefined) throw refusal(contradiction);
+    return plan as ConnectPlan;
+  }
+
+  #setMode(mode: ReceiveMode): void {
+    this.#info = {
+      kind: 'jsonrpc',
+      url: this.#options.url,
+      ...(this.#version === undefined ? {} : { version: this.#version }),
+      receive: mode === 'manual' ? 'lossless' : 'best-effort',
+      receiveMode: mode,
+    };
+    if (mode === 'on-start' && !this.#warned) {
+      this.#warned = true;
+      this.#logger.warn({ receiveMode: mode }, LOSSY_WARNING);
+    }
+  }
 }
 
 function classify(answer: Exclude<CallResult, { kind: 'lost' }>): SendOutcome {
   return classifyJsonRpcSend(answer.kind === 'result' ? { result: answer.result } : { error: answer.error });
-}
-
-function expectResult(answer: CallResult, method: string): unknown {
-  if (answer.kind === 'result') return answer.result;
-  if (answer.kind === 'lost') throw new TransportError(`${method}: ${answer.error}`);
-  throw new TransportError(`${method} failed: ${maskPhoneNumbers(answer.error.message)} (${answer.error.code})`);
 }

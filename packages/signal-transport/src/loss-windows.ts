@@ -1,6 +1,8 @@
-// Possible-loss windows of the REST backend: signal-cli-rest-api drops every incoming message
-// that arrives while no WebSocket client is attached. A window opens at the last sign of life
-// before the link was lost (anything after it may have gone) and closes when the link is back.
+// Possible-loss windows: when incoming messages may have been dropped with nobody told. The link
+// being down is one cause (the REST API, and signal-cli pushing on-start, drop what arrives while
+// nobody is attached); a failed readiness probe while the link is up is the other (signal-cli
+// restarting behind a live REST server). A window runs from the last sign of life to the moment
+// every cause has cleared, and is kept only where the backend really loses such messages.
 import { RingBuffer, type Channel, type Clock } from '@tether/core';
 
 export interface LossWindow {
@@ -20,17 +22,35 @@ export interface LossWindowOptions {
   readonly openSince?: number;
   /** Called when a window closes (for logs, metrics and persistence). */
   readonly onClosed?: (window: Required<LossWindow>) => void;
+  /**
+   * Whether the backend loses what arrives while nobody listens (false for signal-cli in manual
+   * mode). Asked when a window opens and when it closes: it is kept if either says yes; the
+   * window open since start asks only at its close. @default always
+   */
+  readonly isLossy?: () => boolean;
 }
 
 export class LossWindows {
   readonly #past: RingBuffer<Required<LossWindow>>;
+  readonly #clock: Clock;
   readonly #onClosed: (window: Required<LossWindow>) => void;
-  #open: number | undefined;
+  readonly #isLossy: () => boolean;
+  /** Start of the open window, if one is open. */
+  #from: number | undefined;
+  /** What the backend was like when the window opened (undefined: unknown, the first window). */
+  #lossyAtOpen: boolean | undefined;
+  #linkDown: boolean;
+  #probeFailing = false;
+  #linkUpAt: number | undefined;
+  #lastGoodProbe: number | undefined;
 
   constructor(options: LossWindowOptions) {
     this.#past = new RingBuffer(options.capacity ?? 100, 'drop-oldest');
-    this.#open = options.openSince;
+    this.#clock = options.clock;
     this.#onClosed = options.onClosed ?? (() => {});
+    this.#isLossy = options.isLossy ?? (() => true);
+    this.#from = options.openSince;
+    this.#linkDown = options.openSince !== undefined;
   }
 
   /** Follows a channel's link. Returns the unsubscribe. */
@@ -38,19 +58,61 @@ export class LossWindows {
     return channel.onLinkChange((change) => {
       const wasUp = change.from === 'connected' || change.from === 'syncing';
       const isUp = change.to === 'connected' || change.to === 'syncing';
-      if (wasUp && !isUp && this.#open === undefined) this.#open = Math.min(channel.connection.lastActivityAt ?? change.at, change.at);
-      if (!wasUp && isUp && this.#open !== undefined) {
-        const window = { from: this.#open, to: change.at };
-        this.#open = undefined;
-        this.#past.push(window);
-        this.#onClosed(window);
+      if (wasUp && !isUp) {
+        this.#linkDown = true;
+        this.#linkUpAt = undefined;
+        // Anything after the last sign of life may have gone.
+        this.#open(Math.min(channel.connection.lastActivityAt ?? change.at, change.at));
+      }
+      if (!wasUp && isUp) {
+        this.#linkDown = false;
+        this.#linkUpAt = change.at;
+        this.#closeIfClear(change.at);
       }
     });
+  }
+
+  /**
+   * One readiness probe's answer. A failure while the link is up opens a window from the last
+   * probe that succeeded (or the link's coming up, if later); a success closes it.
+   */
+  probed(ready: boolean): void {
+    const now = this.#clock.now();
+    if (ready) {
+      this.#lastGoodProbe = now;
+      if (!this.#probeFailing) return;
+      this.#probeFailing = false;
+      this.#closeIfClear(now);
+      return;
+    }
+    if (this.#linkUpAt === undefined || this.#probeFailing) return;
+    this.#probeFailing = true;
+    this.#open(Math.max(this.#lastGoodProbe ?? this.#linkUpAt, this.#linkUpAt));
   }
 
   /** Every kept window, oldest first, the open one (if any) last. */
   list(): LossWindow[] {
     const past: LossWindow[] = [...this.#past];
-    return this.#open === undefined ? past : [...past, { from: this.#open }];
+    return this.#from === undefined ? past : [...past, { from: this.#from }];
+  }
+
+  #open(from: number): void {
+    if (this.#from === undefined) {
+      this.#from = from;
+      this.#lossyAtOpen = this.#isLossy();
+    } else {
+      this.#from = Math.min(this.#from, from);
+    }
+  }
+
+  #closeIfClear(at: number): void {
+    if (this.#from === undefined || this.#linkDown || this.#probeFailing) return;
+    const window = { from: this.#from, to: at };
+    const lossy = (this.#lossyAtOpen ?? false) || this.#isLossy();
+    this.#from = undefined;
+    this.#lossyAtOpen = undefined;
+    if (!lossy) return;
+    this.#past.push(window);
+    this.#onClosed(window);
   }
 }

@@ -1,12 +1,15 @@
 // signal-cli-rest-api in json-rpc mode: `/v1/about` must say json-rpc, incoming messages arrive
 // on the WebSocket `/v1/receive/{account}`, sends are `POST /v2/send` with a deadline, and
-// `GET /v1/accounts` is the readiness probe (`/v1/health` is always 204 and proves nothing).
+// `GET /v1/accounts` is the readiness probe (`/v1/health` is always 204 and proves nothing). While
+// a link is up the probe runs at least every `probeIntervalMs`: it alone sees signal-cli restart
+// behind the live WebSocket, and its results feed the loss windows.
 import http from 'node:http';
 import https from 'node:https';
 import { noopLogger, TransportError, type ConnectOptions, type Link, type Logger, type SendOptions, type SendOutcome, type Transport } from '@tether/core';
 import WebSocket from 'ws';
 import { handleFrame, newFrameCounters, parseJsonOrUndefined, type FrameCounters } from './frame-counters.js';
 import { httpRequest, type HttpResult } from './http-request.js';
+import { ReadinessProbes, type ProbeResult } from './readiness-probes.js';
 import { classifyRestProbe, classifyRestSend, maskPhoneNumbers, parseAbout, restSendBody, type IncomingEvent, type OutgoingMessage } from './wire/index.js';
 import { WebSocketLink } from './ws-link.js';
 
@@ -15,6 +18,13 @@ export interface BackendInfo {
   readonly url: string;
   readonly mode?: string;
   readonly version?: string;
+  /**
+   * `lossless` only for signal-cli in manual receive mode, where messages wait at Signal while
+   * nobody listens; the REST API and on-start lose what arrives while Tether is not attached.
+   */
+  readonly receive: 'lossless' | 'best-effort';
+  /** JSON-RPC: the receive mode detected from what signal-cli does (absent before the first connect). */
+  readonly receiveMode?: 'manual' | 'on-start';
 }
 
 export interface RestTransportOptions {
@@ -22,8 +32,14 @@ export interface RestTransportOptions {
   readonly url: string;
   /** The account, E.164. */
   readonly account: string;
+  /**
+   * While a link is up, probe readiness at least this often, also when nobody else asks (the send
+   * gate stops probing while paused): a failure opens a loss window. @default no own probing
+   */
+  readonly probeIntervalMs?: number;
   readonly logger?: Logger;
 }
+
 
 export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> {
   readonly specificationVersion = 'v1' as const;
@@ -33,6 +49,7 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
   readonly #account: string;
   readonly #logger: Logger;
   readonly #agent: http.Agent;
+  readonly #probes: ReadinessProbes;
   #info: BackendInfo;
 
   constructor(options: RestTransportOptions) {
@@ -40,7 +57,8 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
     this.#account = options.account;
     this.#logger = (options.logger ?? noopLogger).child({ component: 'signal-rest' });
     this.#agent = this.#base.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
-    this.#info = { kind: 'rest', url: this.#base.origin };
+    this.#probes = new ReadinessProbes((signal) => this.#ready(signal), options.probeIntervalMs, this.#logger);
+    this.#info = { kind: 'rest', url: this.#base.origin, receive: 'best-effort' };
   }
 
   get info(): BackendInfo {
@@ -57,7 +75,7 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
       error.retriable = false;
       throw error;
     }
-    this.#info = { kind: 'rest', url: this.#base.origin, mode: parsed.mode, version: parsed.version };
+    this.#info = { kind: 'rest', url: this.#base.origin, mode: parsed.mode, version: parsed.version, receive: 'best-effort' };
     // The link (and its frame listener) exists from the socket's first moment: a frame that comes
     // in the same read as the handshake's answer is emitted before 'open' settles our promise.
     let link: WebSocketLink | undefined;
@@ -68,7 +86,14 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
         (data) => handleFrame(parseJsonOrUndefined(data), this.#account, this.counters, this.#logger, options.onIncoming),
       );
     });
+    this.#probes.linkUp();
+    void link!.closed.then(() => this.#probes.linkDown());
     return link!;
+  }
+
+  /** Every readiness probe's answer, whoever asked for it. Returns the unsubscribe. */
+  onProbe(listener: (result: ProbeResult) => void): () => void {
+    return this.#probes.onResult(listener);
   }
 
   async send(message: OutgoingMessage, options: SendOptions): Promise<SendOutcome> {
@@ -79,9 +104,8 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
     return classifyRestSend(result.status, result.body);
   }
 
-  async probe(signal: AbortSignal): Promise<boolean> {
-    const result = await httpRequest(this.#url('/v1/accounts'), { method: 'GET', signal, agent: this.#agent });
-    return result.ok && classifyRestProbe(result.status, result.body, this.#account);
+  probe(signal: AbortSignal): Promise<boolean> {
+    return this.#probes.run(signal);
   }
 
   /** A raw request to the REST API (for endpoints Tether passes through, e.g. typing indicators). */
@@ -100,7 +124,13 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
 
   /** Closes idle keep-alive sockets. */
   dispose(): void {
+    this.#probes.linkDown();
     this.#agent.destroy();
+  }
+
+  async #ready(signal: AbortSignal): Promise<boolean> {
+    const result = await httpRequest(this.#url('/v1/accounts'), { method: 'GET', signal, agent: this.#agent });
+    return result.ok && classifyRestProbe(result.status, result.body, this.#account);
   }
 
   #url(path: string): URL {

@@ -1,46 +1,54 @@
 // A ready-made channel for one Signal account: the transport the URL names, core's reconnect
-// loop, send gate and outbox with the backend's backoff preset, and (REST) loss windows.
+// loop, send gate and outbox with the backend's backoff preset, and the loss windows: link gaps
+// and, on REST, failed readiness probes while the link is up.
 import { Channel, MemoryOutboxStore, systemClock, type ChannelOptions, type OutboxStore } from '@tether/core';
 import { backoffFor, createSignalTransport, type SignalTransport, type SignalTransportOptions } from './create.js';
 import { LossWindows, type LossWindow } from './loss-windows.js';
 import type { IncomingEvent, OutgoingMessage } from './wire/index.js';
 
-export interface SignalChannelOptions extends SignalTransportOptions, Omit<ChannelOptions<OutgoingMessage, IncomingEvent>, 'transport' | 'store' | 'logger'> {
+export interface SignalChannelOptions extends Omit<SignalTransportOptions, 'probeIntervalMs'>, Omit<ChannelOptions<OutgoingMessage, IncomingEvent>, 'transport' | 'store' | 'logger'> {
   /** @default an in-memory store */
   readonly store?: OutboxStore<OutgoingMessage>;
-  /** Start of the first loss window (REST). @default now */
+  /** Start of the first loss window. @default now */
   readonly lossWindowSince?: number;
-  /** Called when a loss window closes (REST), e.g. to persist it. */
+  /** Called when a loss window closes, e.g. to persist it. */
   readonly onLossWindowClosed?: (window: Required<LossWindow>) => void;
 }
 
 export interface SignalChannel {
   readonly channel: Channel<OutgoingMessage, IncomingEvent>;
   readonly transport: SignalTransport;
-  /** REST and JSON-RPC `on-start`; undefined for JSON-RPC `manual`, which loses nothing. */
-  readonly lossWindows: LossWindows | undefined;
+  /** Where incoming messages may have been lost; windows of signal-cli in manual mode are not kept. */
+  readonly lossWindows: LossWindows;
   close(options?: { readonly graceMs?: number }): Promise<void>;
 }
 
-export const SIGNAL_CHANNEL_DEFAULTS = Object.freeze({ probeIntervalMs: 30_000 });
+/** `probeIntervalMs`: readiness probes while the link is up (TETHER_PROBE_INTERVAL_MS). */
+export const SIGNAL_CHANNEL_DEFAULTS = Object.freeze({ probeIntervalMs: 5_000 });
 
 export function createSignalChannel(options: SignalChannelOptions): SignalChannel {
   const { url, account, receiveMode, logger, store, lossWindowSince, onLossWindowClosed, ...channelOptions } = options;
-  const transport = createSignalTransport({ url, account, ...(receiveMode ? { receiveMode } : {}), ...(logger ? { logger } : {}) });
+  const probeIntervalMs = channelOptions.probeIntervalMs ?? SIGNAL_CHANNEL_DEFAULTS.probeIntervalMs;
+  const transport = createSignalTransport({ url, account, probeIntervalMs, ...(receiveMode ? { receiveMode } : {}), ...(logger ? { logger } : {}) });
   const clock = options.clock ?? systemClock;
   const channel = new Channel<OutgoingMessage, IncomingEvent>({
-    probeIntervalMs: SIGNAL_CHANNEL_DEFAULTS.probeIntervalMs,
     backoff: backoffFor(transport),
     ...channelOptions,
+    probeIntervalMs,
     ...(logger ? { logger } : {}),
     transport,
     store: store ?? new MemoryOutboxStore<OutgoingMessage>(),
   });
-  // REST drops what arrives while no WebSocket is attached; so does signal-cli in on-start mode
-  // while no client is connected. Only manual mode keeps messages queued at Signal.
-  const lossy = transport.kind === 'signal-rest' || receiveMode === 'on-start';
-  const lossWindows = lossy ? new LossWindows({ clock, openSince: lossWindowSince ?? clock.now(), ...(onLossWindowClosed ? { onClosed: onLossWindowClosed } : {}) }) : undefined;
-  lossWindows?.follow(channel);
+  // The REST API drops what arrives while no WebSocket is attached, signal-cli pushing on-start
+  // what arrives while no client is connected; only manual mode keeps messages waiting at Signal.
+  const lossWindows = new LossWindows({
+    clock,
+    openSince: lossWindowSince ?? clock.now(),
+    isLossy: () => transport.info.receive === 'best-effort',
+    ...(onLossWindowClosed ? { onClosed: onLossWindowClosed } : {}),
+  });
+  lossWindows.follow(channel);
+  if (transport.kind === 'signal-rest') transport.onProbe(({ ready }) => lossWindows.probed(ready));
   return {
     channel,
     transport,

@@ -4,27 +4,27 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MemoryOutboxStore, type UnknownPolicy } from '@tether/core';
-import { startEmulator, type Emulator, type ReceiveMode } from '@tether/signal-emulator';
+import { startEmulator, type Emulator, type ReceiveMode as DaemonMode } from '@tether/signal-emulator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSignalChannel, type OutgoingMessage, type SignalChannel } from '../src/index.js';
+import { createSignalChannel, type OutgoingMessage, type ReceiveMode, type SignalChannel } from '../src/index.js';
 import { ACCOUNT, FRIEND, collector, linkReaches, messagesReach, track, within } from './helpers.js';
 
 let emulator: Emulator | undefined;
 let signal: SignalChannel | undefined;
 
-async function startBackend(receiveMode: ReceiveMode, unix = false): Promise<Emulator> {
+async function startBackend(receiveMode: DaemonMode, unix = false): Promise<Emulator> {
   const socket = unix ? path.join(mkdtempSync(path.join(tmpdir(), 'tether-jsonrpc-')), 'signal-cli.sock') : undefined;
   emulator = await startEmulator({ account: ACCOUNT, rest: false, jsonRpc: { ...(socket ? { unix: socket } : { tcp: { port: 0 } }), receiveMode } });
   return emulator;
 }
 
-function connect(backend: Emulator, options: { receiveMode: ReceiveMode; unknownPolicy?: UnknownPolicy; sendTimeoutMs?: number }) {
+function connect(backend: Emulator, options: { receiveMode?: ReceiveMode; unknownPolicy?: UnknownPolicy; sendTimeoutMs?: number }) {
   const store = new MemoryOutboxStore<OutgoingMessage>();
   const incoming = collector();
   signal = createSignalChannel({
     url: backend.jsonRpcUrl!,
     account: ACCOUNT,
-    receiveMode: options.receiveMode,
+    ...(options.receiveMode ? { receiveMode: options.receiveMode } : {}),
     store,
     backoff: { initialMs: 20, factor: 2, maxMs: 200, jitter: 'full' },
     minUptimeMs: 200,

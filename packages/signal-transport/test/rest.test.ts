@@ -163,4 +163,20 @@ describe('REST backend through the channel', () => {
     expect(record).toMatchObject({ state: 'sent', ambiguous: true, attempts: 2 });
     expect(sentTexts()).toEqual(['delivered but never answered', 'delivered but never answered']);
   });
+
+  // Issue 10, item 2: upstream drops a frame for a socket still writing the previous one
+  // (R:src/client/jsonrpc2.go:240-249), invisibly to the client: REST receive is best-effort.
+  it('says best-effort, and reads every frame the server writes without falling behind', async () => {
+    const { incoming } = await setup();
+    expect(signal.transport.info).toMatchObject({ kind: 'rest', receive: 'best-effort' });
+    expect(signal.transport.info.receiveMode).toBeUndefined();
+    const burst = Array.from({ length: 200 }, (_, index) => emulator.inject({ from: FRIEND, text: `burst ${index}` }));
+    expect((await incoming.count(burst.length)).map((event) => event.timestamp)).toEqual(burst.map((envelope) => envelope.timestamp));
+    emulator.slowSocketWrites(200);
+    const kept = emulator.inject({ from: FRIEND, text: 'written slowly' });
+    const lost = emulator.inject({ from: FRIEND, text: 'meets a busy socket' });
+    await incoming.count(burst.length + 1);
+    expect(incoming.events.at(-1)?.timestamp).toBe(kept.timestamp);
+    expect(emulator.dropped()).toMatchObject([{ timestamp: lost.timestamp, reason: 'busy' }]);
+  });
 });

@@ -3,11 +3,11 @@
 // every answer closes its connection so a fault it triggers cannot hit a reused socket.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Emulator, InjectReactionOptions, InjectReceiptOptions } from '../emulator-types.js';
+import type { DeauthorizeOptions, Emulator, InjectPartOptions, InjectReactionOptions, InjectReceiptOptions } from '../emulator-types.js';
 import type { SignalCliState } from '../signal-cli.js';
 import type { FailNextOptions } from '../send-faults.js';
 import { readBody, writeJson } from '../rest/http-io.js';
-import { AdminInputError, checkFields, countField, objectBody, senderFields } from './admin-input.js';
+import { AdminInputError, checkFields, countField, checkPart, msField, objectBody, senderFields } from './admin-input.js';
 
 export type AdminHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
@@ -58,6 +58,10 @@ function adminRoutes(emulator: Emulator, options: { adminOnRestPort: boolean }):
       checkFields(body, { ...senderFields, text: 'string|null', groupId: 'string', groupName: 'string|null', attachments: 'array' });
       return { envelope: emulator.inject(body) };
     },
+    'POST /inject/part': (body) => {
+      checkPart(body);
+      return { envelope: emulator.injectPart(body as unknown as InjectPartOptions) };
+    },
     'POST /inject/receipt': (body) => {
       checkFields(body, { ...senderFields, timestamps: 'array', kind: 'string' }, ['timestamps', 'kind']);
       return { envelope: emulator.injectReceipt(body as unknown as InjectReceiptOptions) };
@@ -103,6 +107,24 @@ function adminRoutes(emulator: Emulator, options: { adminOnRestPort: boolean }):
     'POST /faults/signal-cli': (body) => {
       checkFields(body, { state: 'string' }, ['state']);
       emulator.setSignalCli(body['state'] as SignalCliState);
+    },
+    'POST /faults/restart-signal-cli': (body, _query, after) => {
+      checkFields(body, { ms: 'number' }, ['ms']);
+      const ms = msField(body);
+      after(() => emulator.restartSignalCli(ms));
+      return { ok: true, ms };
+    },
+    'POST /faults/slow-socket-writes': (body) => {
+      checkFields(body, { ms: 'number' }, ['ms']);
+      emulator.slowSocketWrites(msField(body));
+    },
+    'POST /faults/deauthorize': (body) => {
+      checkFields(body, { status: 'number', account: 'string' });
+      emulator.deauthorize(body as DeauthorizeOptions);
+    },
+    'POST /faults/reauthorize': (body) => {
+      checkFields(body, { account: 'string' });
+      emulator.reauthorize(body['account'] as string | undefined);
     },
     'POST /faults/drop-connections': (_body, _query, after) => after(() => emulator.dropConnections()),
     'POST /faults/clear': () => emulator.clearFaults(),

@@ -43,10 +43,40 @@ function matches(value: unknown, kind: Kind): boolean {
   }
 }
 
+export function msField(body: Record<string, unknown>): number {
+  const ms = body['ms'];
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new AdminInputError('ms must be a non-negative number');
+  return ms;
+}
+
 export const senderFields = {
   from: 'string',
   fromUuid: 'string',
   fromName: 'string|null',
   sourceDevice: 'number',
   timestamp: 'number',
+  account: 'string',
 } as const;
+
+const targetFields = { targetAuthor: 'string', targetTimestamp: 'number' } as const;
+
+/** The fields of each part's injection (parts.ts) and which are required. */
+const partSpecs: Readonly<Record<string, { fields: Readonly<Record<string, Kind>>; required: readonly string[] }>> = {
+  'remote-delete': { fields: { targetTimestamp: 'number' }, required: ['targetTimestamp'] },
+  'admin-delete': { fields: targetFields, required: Object.keys(targetFields) },
+  pin: { fields: { ...targetFields, durationSeconds: 'number' }, required: Object.keys(targetFields) },
+  unpin: { fields: targetFields, required: Object.keys(targetFields) },
+  'poll-create': { fields: { question: 'string', options: 'array', allowMultiple: 'boolean' }, required: ['question', 'options'] },
+  'poll-vote': { fields: { ...targetFields, optionIndexes: 'array', voteCount: 'number' }, required: [...Object.keys(targetFields), 'optionIndexes'] },
+  'poll-terminate': { fields: { targetTimestamp: 'number' }, required: ['targetTimestamp'] },
+  payment: { fields: { note: 'string|null', receipt: 'string' }, required: [] },
+  contacts: { fields: { contacts: 'array' }, required: ['contacts'] },
+};
+
+/** Checks an injected part's body against its part's fields; an unknown part is refused. */
+export function checkPart(body: Record<string, unknown>): void {
+  const part = body['part'];
+  const spec = typeof part === 'string' && Object.hasOwn(partSpecs, part) ? partSpecs[part] : undefined;
+  if (spec === undefined) throw new AdminInputError(`part must be one of ${Object.keys(partSpecs).join(', ')}`);
+  checkFields(body, { ...senderFields, part: 'string', groupId: 'string', groupName: 'string|null', ...spec.fields }, spec.required);
+}

@@ -1,7 +1,8 @@
 // The signal-cli JSON-RPC daemon stand-in: NDJSON over TCP on 127.0.0.1 and/or a Unix socket,
-// multi-account mode with one account, and the chosen receive mode.
+// multi-account mode (one or more accounts), and the chosen receive mode.
 import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import type { DropReason } from '../emulator-types.js';
 import type { ReceiveFrame } from '../envelope-types.js';
 import type { FreezeGate } from '../freeze-gate.js';
 import type { SignalCli } from '../signal-cli.js';
@@ -18,7 +19,7 @@ export interface JsonRpcBackendOptions {
 
 export interface JsonRpcHooks {
   /** A frame lost because, in on-start mode, no connection was open. */
-  dropped(frame: ReceiveFrame): void;
+  dropped(frame: ReceiveFrame, reason: DropReason): void;
   counted(): void;
 }
 
@@ -34,7 +35,7 @@ export class JsonRpcBackend {
     private readonly options: JsonRpcBackendOptions,
     private readonly hooks: JsonRpcHooks,
   ) {
-    this.#hub = new ReceiveHub(options.receiveMode, signalCli, (frame) => hooks.dropped(frame));
+    this.#hub = new ReceiveHub(options.receiveMode, signalCli, (frame) => hooks.dropped(frame, 'no-client'));
     this.#tcpPort = options.tcpPort;
   }
 

@@ -1,7 +1,6 @@
 // The JSON-RPC methods the emulated daemon implements, dispatched as signal-cli's multi-account
 // handler does (S:…/jsonrpc/SignalJsonRpcCommandHandler.java): `account` selects the account and
 // may be left out while exactly one is loaded; unknown methods answer -32601.
-import { parseJsonRpcAttachment, type AttachmentSummary } from '../attachments.js';
 import { signalCliGroup } from '../group-views.js';
 import { errorCodes, type JsonRpcErrorObject } from '../signal-cli-error.js';
 import type { SendOutcome, SignalCli } from '../signal-cli.js';
@@ -17,9 +16,12 @@ export interface MethodContext {
   connection: HubConnection;
 }
 
+/** A single-account command runs for one account (the manager); a multi command for none. */
+type RunContext = MethodContext & { account: string | undefined };
+
 export type MethodAnswer = { result: unknown } | { error: JsonRpcErrorObject };
 
-type Run = (params: Params, raw: unknown, context: MethodContext) => Promise<MethodAnswer> | MethodAnswer;
+type Run = (params: Params, raw: unknown, context: RunContext) => Promise<MethodAnswer> | MethodAnswer;
 
 /** `single`: needs a loaded account. `multi`: also runs without one (all accounts). */
 const methods: Readonly<Record<string, { single?: Run; multi?: Run }>> = {
@@ -50,40 +52,36 @@ export async function invoke(method: string, rawParams: unknown, context: Method
   }
   const run = account !== undefined ? entry.single : (entry.multi ?? entry.single);
   if (run === undefined) return { error: error(errorCodes.methodNotFound, 'Method not implemented') };
-  if (run === entry.single && account === undefined && entry.multi === undefined) {
+  if (account === undefined && entry.multi === undefined) {
     const accountError = context.signalCli.checkAccount(undefined);
     if (accountError !== undefined) return { error: accountError };
+    account = context.signalCli.account;
   }
   if (Array.isArray(raw) && method !== 'unsubscribeReceive') {
     return { error: error(errorCodes.invalidRequest, 'Cannot deserialize value of type `java.util.LinkedHashMap` from Array value') };
   }
   try {
-    return await run(new Params(isObject(raw) ? raw : {}), raw, context);
+    return await run(new Params(isObject(raw) ? raw : {}), raw, { ...context, account });
   } catch (thrown) {
     if (thrown instanceof ParamTypeError) return { error: error(errorCodes.internal, thrown.message) };
     throw thrown;
   }
 }
 
-async function send(params: Params, _raw: unknown, { signalCli }: MethodContext): Promise<MethodAnswer> {
-  const attachments: AttachmentSummary[] = [];
-  for (const value of params.list('attachment') ?? []) {
-    const parsed = parseJsonRpcAttachment(value);
-    if (!parsed.ok) return { error: error(errorCodes.user, parsed.error) };
-    attachments.push(parsed.attachment);
-  }
+async function send(params: Params, _raw: unknown, { signalCli, account }: RunContext): Promise<MethodAnswer> {
   const quoteTimestamp = params.number('quote-timestamp');
   const quoteAuthor = params.string('quote-author');
   const sticker = params.string('sticker');
   return answer(
     await signalCli.send({
       backend: 'jsonrpc',
+      ...(account === undefined ? {} : { account }),
       recipients: params.list('recipient') ?? [],
       usernames: params.list('username') ?? [],
       groupIds: params.list('group-id') ?? [],
       noteToSelf: params.boolean('note-to-self') ?? false,
       message: params.string('message') ?? '',
-      attachments,
+      attachmentStrings: params.list('attachment') ?? [],
       ...(sticker === undefined ? {} : { sticker }),
       ...(quoteTimestamp === undefined ? {} : { quote: { timestamp: quoteTimestamp, ...(quoteAuthor === undefined ? {} : { author: quoteAuthor }) } }),
       mentions: params.list('mention') ?? [],
@@ -93,20 +91,20 @@ async function send(params: Params, _raw: unknown, { signalCli }: MethodContext)
 }
 
 // Options the emulator does not act on are still read, so a wrongly typed one fails as in signal-cli.
-function sendTyping(params: Params, _raw: unknown, { signalCli }: MethodContext): MethodAnswer {
+function sendTyping(params: Params, _raw: unknown, { signalCli, account }: RunContext): MethodAnswer {
   params.boolean('stop');
-  return answer(signalCli.action({ recipients: params.list('recipient') ?? [], groupIds: params.list('group-id') ?? [] }));
+  return answer(signalCli.action({ recipients: params.list('recipient') ?? [], groupIds: params.list('group-id') ?? [] }, account));
 }
 
-function sendReceipt(params: Params, _raw: unknown, { signalCli }: MethodContext): MethodAnswer {
+function sendReceipt(params: Params, _raw: unknown, { signalCli, account }: RunContext): MethodAnswer {
   const recipient = params.string('recipient');
   params.numberList('target-timestamp');
   const type = params.string('type');
   if (type !== undefined && type !== 'read' && type !== 'viewed') return { error: error(errorCodes.user, `Unknown receipt type: ${type}`) };
-  return answer(signalCli.action({ recipients: recipient === undefined ? [] : [recipient] }));
+  return answer(signalCli.action({ recipients: recipient === undefined ? [] : [recipient] }, account));
 }
 
-function sendReaction(params: Params, _raw: unknown, { signalCli }: MethodContext): MethodAnswer {
+function sendReaction(params: Params, _raw: unknown, { signalCli, account }: RunContext): MethodAnswer {
   params.string('emoji');
   params.number('target-timestamp');
   params.boolean('remove');
@@ -115,17 +113,17 @@ function sendReaction(params: Params, _raw: unknown, { signalCli }: MethodContex
       recipients: params.list('recipient') ?? [],
       groupIds: params.list('group-id') ?? [],
       usernames: params.list('username') ?? [],
-    }),
+    }, account),
   );
 }
 
-function listGroups(params: Params, _raw: unknown, { signalCli }: MethodContext): MethodAnswer {
+function listGroups(params: Params, _raw: unknown, { signalCli, account = signalCli.account }: RunContext): MethodAnswer {
   const wanted = params.list('group-id');
   const groups = signalCli.groups.list().filter((group) => wanted === undefined || wanted.includes(group.id));
-  return { result: groups.map((group) => signalCliGroup(group, signalCli.account)) };
+  return { result: groups.map((group) => signalCliGroup(group, account)) };
 }
 
-async function receive(_params: Params, raw: unknown, { hub, connection }: MethodContext): Promise<MethodAnswer> {
+async function receive(_params: Params, raw: unknown, { hub, connection, signalCli, account = signalCli.account }: RunContext): Promise<MethodAnswer> {
   const record = isObject(raw) ? raw : {};
   const unknown = Object.keys(record).find((key) => key !== 'timeout' && key !== 'maxMessages');
   if (unknown !== undefined) {
@@ -134,11 +132,11 @@ async function receive(_params: Params, raw: unknown, { hub, connection }: Metho
   }
   const timeout = typeof record['timeout'] === 'number' ? record['timeout'] : 3;
   const max = typeof record['maxMessages'] === 'number' ? record['maxMessages'] : -1;
-  const frames = hub.receive(connection, timeout, max);
+  const frames = hub.receive(connection, account, timeout, max);
   return 'code' in frames ? { error: frames } : { result: await frames };
 }
 
-function submitRateLimitChallenge(params: Params, _raw: unknown, { signalCli }: MethodContext): MethodAnswer {
+function submitRateLimitChallenge(params: Params, _raw: unknown, { signalCli }: RunContext): MethodAnswer {
   const challenge = params.string('challenge');
   const captcha = params.string('captcha');
   if (challenge === undefined || captcha === undefined) {
@@ -148,12 +146,18 @@ function submitRateLimitChallenge(params: Params, _raw: unknown, { signalCli }: 
   return { result: {} };
 }
 
-function subscribe(_params: Params, _raw: unknown, { hub, connection }: MethodContext): MethodAnswer {
-  return { result: hub.subscribe(connection) };
+/** With `account` only that account pulls; without, every account of the daemon does (SubscribeReceiveCommand). */
+function subscribe(_params: Params, _raw: unknown, { hub, connection, account }: RunContext): MethodAnswer {
+  return { result: hub.subscribe(connection, account) };
 }
 
-function unsubscribe(_params: Params, raw: unknown, { hub, connection }: MethodContext): MethodAnswer {
+function unsubscribe(_params: Params, raw: unknown, { hub, connection, account }: RunContext): MethodAnswer {
   const id = Array.isArray(raw) ? raw[0] : isObject(raw) ? raw['subscription'] : undefined;
+  if ((id === undefined || id === null) && account !== undefined) {
+    // The single-account form drops that account's own subscription, silently if there is none.
+    hub.unsubscribeAccount(connection, account);
+    return { result: {} };
+  }
   if (id === undefined || id === null) return { error: error(errorCodes.user, 'Missing subscription parameter with subscription id') };
   if (!hub.unsubscribe(connection, Number(id))) return { error: error(errorCodes.user, 'Unknown subscription id') };
   return { result: {} };
@@ -163,8 +167,8 @@ function version(): MethodAnswer {
   return { result: { version: signalCliVersion } };
 }
 
-function listAccounts(_params: Params, _raw: unknown, { signalCli }: MethodContext): MethodAnswer {
-  return { result: signalCli.state === 'starting' ? [] : [{ number: signalCli.account }] };
+function listAccounts(_params: Params, _raw: unknown, { signalCli }: RunContext): MethodAnswer {
+  return { result: signalCli.state === 'starting' ? [] : signalCli.accounts.map((number) => ({ number })) };
 }
 
 function answer(outcome: SendOutcome): MethodAnswer {

@@ -1,8 +1,10 @@
 // The signal-cli-rest-api stand-in (MODE=json-rpc) on 127.0.0.1: HTTP endpoints, the receive
-// WebSocket, and the backend's delivery rule: a frame that finds no WebSocket is dropped for good.
+// WebSocket, and the backend's delivery rules: a frame that finds no WebSocket, a busy one, or a
+// REST server still redialing a restarted signal-cli is dropped for good.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { DropReason } from '../emulator-types.js';
 import type { ReceiveFrame } from '../envelope-types.js';
 import type { FreezeGate } from '../freeze-gate.js';
 import type { RestAnswer } from '../signal-cli-error.js';
@@ -11,18 +13,20 @@ import { boundPort, closeServer, listen, SocketSet } from '../sockets.js';
 import { writeEmpty, writeJson, writeNotFound, writeText } from './http-io.js';
 import { pathParameter } from './router.js';
 import { restRoutes, type SendResponseShape } from './rest-routes.js';
+import { SignalCliLink, type SignalCliLinkState } from './signal-cli-link.js';
 import { handshakeFailure, handshakeHeaders, rawHandshakeResponse } from './websocket-handshake.js';
 import { WebSocketHub } from './websocket-hub.js';
 
 export interface RestBackendOptions {
   port: number;
   pingIntervalMs: number;
+  redialIntervalMs: number;
   sendResponseShape: SendResponseShape;
 }
 
 export interface RestHooks {
-  /** A frame the backend lost because no WebSocket for the account was attached. */
-  dropped(frame: ReceiveFrame): void;
+  /** A frame the backend lost for good, and why. */
+  dropped(frame: ReceiveFrame, reason: DropReason): void;
   counted(): void;
   /** Serves `/_emulator/…`; never frozen, never counted. */
   admin?: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
@@ -32,6 +36,7 @@ export class RestBackend {
   readonly #hub: WebSocketHub;
   readonly #sockets = new SocketSet();
   readonly #routes = restRoutes();
+  readonly #link: SignalCliLink;
   #server: Server | undefined;
   #port: number;
   /** Frames waiting at "Signal" while signal-cli is not pulling (stopped, down or starting). */
@@ -44,6 +49,7 @@ export class RestBackend {
     private readonly hooks: RestHooks,
   ) {
     this.#hub = new WebSocketHub(gate, options.pingIntervalMs);
+    this.#link = new SignalCliLink(options.redialIntervalMs);
     this.#port = options.port;
   }
 
@@ -57,6 +63,11 @@ export class RestBackend {
 
   get clients(): number {
     return this.#hub.size;
+  }
+
+  /** The slowSocketWrites fault: each frame takes this long to write; 0 turns it off. */
+  set slowWritesMs(ms: number) {
+    this.#hub.slowWritesMs = ms;
   }
 
   async start(): Promise<void> {
@@ -74,7 +85,24 @@ export class RestBackend {
     const server = this.#server;
     if (server === undefined) return;
     this.#server = undefined;
+    this.#link.reset();
     await closeServer(server, this.#sockets);
+  }
+
+  /**
+   * signal-cli restarts behind the live REST server: the WebSockets stay open and silent, the REST
+   * server redials, and if it never gets through it exits (stop). Resolves when that is settled.
+   */
+  async restartSignalCli(downMs: number): Promise<SignalCliLinkState> {
+    if (this.#server === undefined) return 'exited';
+    const state = await this.#link.lose(downMs);
+    if (state === 'exited') await this.stop();
+    return state;
+  }
+
+  /** Ends a signal-cli restart at once (clearFaults). */
+  endSignalCliRestart(): void {
+    this.#link.reset();
   }
 
   dropConnections(): void {
@@ -86,7 +114,15 @@ export class RestBackend {
       this.#held.push(frame);
       return;
     }
-    if (this.#hub.broadcast(frame.account, JSON.stringify(frame)) === 0) this.hooks.dropped(frame);
+    // signal-cli (on-start) pulls and acknowledges it, but REST is not connected to hear it: it
+    // only reaches signal-cli's stdout (R:src/scripts/jsonrpc2-helper.go runs it on-start).
+    if (this.#link.state !== 'connected') {
+      this.hooks.dropped(frame, 'signal-cli-restart');
+      return;
+    }
+    const result = this.#hub.broadcast(frame.account, JSON.stringify(frame));
+    for (let index = 0; index < result.busy; index += 1) this.hooks.dropped(frame, 'busy');
+    if (result.delivered === 0 && result.busy === 0) this.hooks.dropped(frame, 'no-client');
   }
 
   /** signal-cli pulls what waited at Signal as soon as it runs again (on-start receive mode). */
@@ -111,6 +147,7 @@ export class RestBackend {
       }
       const answer = await this.#routes.handle(request, url, {
         signalCli: this.signalCli,
+        link: this.#link,
         shape: this.options.sendResponseShape,
       });
       if (answer === undefined) return;

@@ -7,11 +7,14 @@ import { aboutBody, accounts, groups, rateLimitChallenge, reaction, receipt, typ
 import { readBody } from './http-io.js';
 import { pathParameter, Router } from './router.js';
 import { handleSendV1, handleSendV2, type SendResponseShape } from './send-handler.js';
+import type { SignalCliLink } from './signal-cli-link.js';
 
 export type { SendResponseShape };
 
 export interface RouteContext {
   signalCli: SignalCli;
+  /** REST's connection to signal-cli: down while signal-cli restarts. */
+  link: SignalCliLink;
   shape: SendResponseShape;
 }
 
@@ -28,21 +31,19 @@ export function restRoutes(): { handle(request: IncomingMessage, url: URL, conte
   const router = new Router<Handler>()
     .add('GET', '/v1/health', () => ({ status: 204, body: undefined }))
     .add('GET', '/v1/about', () => ({ status: 200, body: aboutBody }))
-    .add('GET', '/v1/accounts', (_input, { signalCli }) => accounts(signalCli))
-    .add('POST', '/v2/send', async ({ body }, { signalCli, shape }) => handleSendV2(await body(), signalCli, shape))
-    .add('POST', '/v1/send', async ({ body }, { signalCli }) => handleSendV1(await body(), signalCli))
-    .add('GET', '/v1/groups/:number', ({ number, query }, { signalCli }) => groups(signalCli, number, query.get('expand') ?? 'false'))
-    .add('GET', '/v1/groups/:number/:groupid', ({ number, params, query }, { signalCli }) =>
-      groups(signalCli, number, query.get('expand') ?? 'false', pathParameter(params['groupid'] ?? '') ?? ''),
+    .add('GET', '/v1/accounts', (_input, context) => accounts(context))
+    .add('POST', '/v2/send', async ({ body }, context) => handleSendV2(await body(), context, context.shape))
+    .add('POST', '/v1/send', async ({ body }, context) => handleSendV1(await body(), context))
+    .add('GET', '/v1/groups/:number', ({ number, query }, context) => groups(context, number, query.get('expand') ?? 'false'))
+    .add('GET', '/v1/groups/:number/:groupid', ({ number, params, query }, context) =>
+      groups(context, number, query.get('expand') ?? 'false', pathParameter(params['groupid'] ?? '') ?? ''),
     )
-    .add('PUT', '/v1/typing-indicator/:number', async ({ number, body }, { signalCli }) => typing(signalCli, number, await body()))
-    .add('DELETE', '/v1/typing-indicator/:number', async ({ number, body }, { signalCli }) => typing(signalCli, number, await body()))
-    .add('POST', '/v1/receipts/:number', async ({ number, body }, { signalCli }) => receipt(signalCli, number, await body()))
-    .add('POST', '/v1/reactions/:number', async ({ number, body }, { signalCli }) => reaction(signalCli, number, await body(), false))
-    .add('DELETE', '/v1/reactions/:number', async ({ number, body }, { signalCli }) => reaction(signalCli, number, await body(), true))
-    .add('POST', '/v1/accounts/:number/rate-limit-challenge', async ({ number, body }, { signalCli }) =>
-      rateLimitChallenge(signalCli, number, await body()),
-    );
+    .add('PUT', '/v1/typing-indicator/:number', async ({ number, body }, context) => typing(context, number, await body()))
+    .add('DELETE', '/v1/typing-indicator/:number', async ({ number, body }, context) => typing(context, number, await body()))
+    .add('POST', '/v1/receipts/:number', async ({ number, body }, context) => receipt(context, number, await body()))
+    .add('POST', '/v1/reactions/:number', async ({ number, body }, context) => reaction(context, number, await body(), false))
+    .add('DELETE', '/v1/reactions/:number', async ({ number, body }, context) => reaction(context, number, await body(), true))
+    .add('POST', '/v1/accounts/:number/rate-limit-challenge', async ({ number, body }, context) => rateLimitChallenge(context, number, await body()));
 
   return {
     async handle(request, url, context) {

@@ -2,9 +2,11 @@
 // them (R:src/api/api.go SendV2, R:src/client/client.go SendV2/send), then passed to signal-cli.
 import { decodeGoBase64, parseRestAttachment, type AttachmentSummary } from '../attachments.js';
 import { restAnswerForOther, restAnswerForSend, type RestAnswer } from '../signal-cli-error.js';
-import type { SendOutcome, SendRequest, SignalCli } from '../signal-cli.js';
+import type { SendOutcome, SendRequest } from '../signal-cli.js';
+import { blockedBySignalCli } from './account-handlers.js';
 import { bindGoJson, optionalBool, optionalInt, stringField, stringList, structField, type Bound, type StructSpec } from './go-json.js';
 import { classifyRestRecipients, type RestRecipients } from './rest-recipients.js';
+import type { RouteContext } from './rest-routes.js';
 import { parseStyledText } from './styled-text.js';
 
 export type SendResponseShape = '0.100' | 'master';
@@ -40,7 +42,7 @@ const sendV1Spec: StructSpec = {
 };
 
 /** `undefined` = never answer (signal-cli is down and the REST server waits forever). */
-export async function handleSendV2(body: string, signalCli: SignalCli, shape: SendResponseShape): Promise<RestAnswer | undefined> {
+export async function handleSendV2(body: string, context: RouteContext, shape: SendResponseShape): Promise<RestAnswer | undefined> {
   const bound = bindGoJson(body, sendV2Spec);
   if (!bound.ok) return invalidRequest;
   const request = bound.value;
@@ -64,7 +66,7 @@ export async function handleSendV2(body: string, signalCli: SignalCli, shape: Se
   if (stringField(request, 'text_mode') === 'styled') ({ message, textStyles } = parseStyledText(message));
   const decoded = decodeAttachments([...attachments, ...thumbnail(request)]);
   if (!Array.isArray(decoded)) return decoded;
-  const outcome = await forward(signalCli, number, {
+  const outcome = await forward(context, number, {
     backend: 'rest',
     ...recipientFields(classified.value),
     message,
@@ -74,7 +76,7 @@ export async function handleSendV2(body: string, signalCli: SignalCli, shape: Se
     mentions: mentionStrings(request, 'mentions'),
     textStyles,
   });
-  if (outcome === undefined) return undefined;
+  if (outcome === undefined || 'status' in outcome) return outcome;
   if (!outcome.ok) return restAnswerForSend(outcome.error, number);
   const timestamp = String(outcome.timestamp);
   if (shape === '0.100') return { status: 201, body: { timestamp } };
@@ -88,7 +90,7 @@ export async function handleSendV2(body: string, signalCli: SignalCli, shape: Se
   return { status: 201, body: [{ timestamp, ...(errors.length > 0 ? { errors: { recipients: errors } } : {}) }] };
 }
 
-export async function handleSendV1(body: string, signalCli: SignalCli): Promise<RestAnswer | undefined> {
+export async function handleSendV1(body: string, context: RouteContext): Promise<RestAnswer | undefined> {
   const bound = bindGoJson(body, sendV1Spec);
   if (!bound.ok) return invalidRequest;
   const recipients = stringList(bound.value, 'recipients');
@@ -105,22 +107,27 @@ export async function handleSendV1(body: string, signalCli: SignalCli): Promise<
     groupId = decodedId.toString('latin1');
   }
   const number = stringField(bound.value, 'number');
-  const outcome = await forward(signalCli, number, {
+  const outcome = await forward(context, number, {
     backend: 'rest',
     ...(groupId === undefined ? { recipients } : { groupIds: [groupId] }),
     message: stringField(bound.value, 'message'),
     attachments: decoded,
   });
-  if (outcome === undefined) return undefined;
+  if (outcome === undefined || 'status' in outcome) return outcome;
   // v1 has no rate-limit branch: every signal-cli error is a plain 400.
   return outcome.ok ? { status: 201, body: { timestamp: String(outcome.timestamp) } } : restAnswerForOther(outcome.error);
 }
 
-async function forward(signalCli: SignalCli, number: string, request: SendRequest): Promise<SendOutcome | undefined> {
-  if (signalCli.state === 'down') return undefined;
+/** Passes a validated send to signal-cli: undefined = never answered, a RestAnswer = REST's own failure. */
+async function forward({ signalCli, link }: RouteContext, number: string, request: SendRequest): Promise<SendOutcome | RestAnswer | undefined> {
+  const blocked = blockedBySignalCli(signalCli, link);
+  if (blocked !== undefined) return blocked === 'hang' ? undefined : blocked;
   const accountError = signalCli.checkAccount(number);
   if (accountError !== undefined) return { ok: false, error: accountError };
-  return signalCli.send(request);
+  const generation = link.generation;
+  const outcome = await signalCli.send({ ...request, account: number });
+  // Written to a signal-cli that has died since: its answer channel is orphaned for good.
+  return link.generation === generation ? outcome : undefined;
 }
 
 function recipientFields(recipients: RestRecipients): Pick<SendRequest, 'groupIds' | 'usernames' | 'recipients'> {

@@ -26,6 +26,16 @@ const nullable: Readonly<Record<string, readonly string[]>> = {
   'receive.Quote': ['author', 'authorNumber', 'authorUuid', 'text'],
   'receive.Mention': ['name', 'number', 'uuid'],
   'receive.RecipientAddress': ['uuid', 'number', 'username'],
+  'receive.PollCreate': ['question'],
+  'receive.PollVote': ['authorNumber', 'authorUuid'],
+  'receive.PinMessage': ['targetAuthorNumber', 'targetAuthorUuid'],
+  'receive.UnpinMessage': ['targetAuthorNumber', 'targetAuthorUuid'],
+  'receive.AdminDelete': ['targetAuthorNumber', 'targetAuthorUuid'],
+  'receive.Payment': ['note'],
+  'receive.SharedContact': ['organization'],
+  'receive.ContactName': ['nickname', 'given', 'family', 'prefix', 'suffix', 'middle'],
+  'receive.ContactPhone': ['label'],
+  'receive.ContactEmail': ['label'],
 };
 
 function adjustedDefinitions(): Record<string, Schema> {

@@ -52,6 +52,17 @@ describe('classifyJsonRpcSend', () => {
     ],
     ['a rate limit thrown as exception', failure(-32603, 'Failed to send message: [429] Rate limit exceeded: 429 (RateLimitException) (UnexpectedErrorException)'), { kind: 'rate-limited', error: expect.any(String) as string }],
     ['another internal error', failure(-32603, 'An internal server error has occurred.'), { kind: 'retriable', error: 'An internal server error has occurred.' }],
+    [
+      'a de-authorised account',
+      failure(-32603, 'Failed to send message: [401] Authorization failed! (AuthorizationFailedException) (UnexpectedErrorException)'),
+      { kind: 'unauthorized', error: expect.stringContaining('[401] Authorization failed!') as string },
+    ],
+    [
+      'an attachment signal-cli cannot read',
+      failure(-32603, 'Failed to send message: data:a;b: data:a;b (No such file or directory) (AttachmentInvalidException) (UnexpectedErrorException)'),
+      { kind: 'failed', error: expect.any(String) as string },
+    ],
+    ['only admins may send to the group', failure(-1, 'User is not allowed to send message to group: Club (abc=)'), { kind: 'failed', error: expect.any(String) as string }],
     ['an attachment too large', failure(-32603, 'Failed to send message: [413] Request Entity Too Large (UnexpectedErrorException)'), { kind: 'failed', error: expect.any(String) as string }],
     ['untrusted', failure(-4, 'Failed to send message due to untrusted identities', [result(ALICE, 'IDENTITY_FAILURE')]), { kind: 'failed', error: 'Failed to send message due to untrusted identities (+49…5678: IDENTITY_FAILURE)' }],
     ['failed to send', failure(-1, 'Failed to send message'), { kind: 'retriable', error: 'Failed to send message' }],

@@ -16,6 +16,12 @@ export function classifyRestSend(status: number, bodyText: string): SendOutcome 
     return token === null ? { kind: 'rate-limited', error } : { kind: 'captcha-required', error, challengeToken: token };
   }
   if (status === 400) return outcomeForText(text);
+  // signal-cli-rest-api's own 500 carries no body: gin's Recovery caught the panic of a request
+  // written to a nil connection while REST redials a restarted signal-cli (R:src/main.go:94,
+  // src/client/jsonrpc2.go:84, 152). Nothing reached signal-cli; a proxy's 500 has a body.
+  if (status === 500 && bodyText.trim() === '') {
+    return { kind: 'backend-not-ready', error: 'HTTP 500 without a body: signal-cli-rest-api has lost signal-cli (restarting?)' };
+  }
   // A proxy's 413: the same bytes will be refused again.
   if (status === 413) return { kind: 'failed', error: cleanErrorText(text) };
   // A proxy's 504 means it forwarded the request and gave up waiting for signal-cli, which may

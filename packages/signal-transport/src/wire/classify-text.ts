@@ -4,12 +4,15 @@
 import type { SendOutcome } from '@tether/core';
 import { maskPhoneNumbers } from './mask.js';
 
-export type TextClass = 'backend-not-ready' | 'rate-limited' | 'failed' | 'retriable';
+export type TextClass = 'backend-not-ready' | 'unauthorized' | 'rate-limited' | 'failed' | 'retriable';
 
 // Checked in order: the first match wins. "Failed to send message due to untrusted identities"
 // must meet the untrusted rule before the bare "Failed to send message" falls to retriable.
 const RULES: readonly (readonly [RegExp, TextClass])[] = [
   [/Specified account does not exist|Method requires valid account parameter/i, 'backend-not-ready'],
+  // Signal answered 401/403 for the account itself (libsignal-service's AuthorizationFailedException,
+  // "[401] Authorization failed!"): nothing went out, and no resend helps until the account works.
+  [/Authorization failed|AuthorizationFailedException/i, 'unauthorized'],
   [/rate.?limit|\[429\]/i, 'rate-limited'],
   [/untrusted (identit|recipient key)/i, 'failed'],
   [/not registered|unregistered/i, 'failed'],
@@ -20,6 +23,11 @@ const RULES: readonly (readonly [RegExp, TextClass])[] = [
   // limit* says "rate limit" and met the rule above.)
   [/\[413\]|too large/i, 'failed'],
   [/not (a )?member|group not found|unknown group/i, 'failed'],
+  // GroupSendingNotAllowedException: only admins may send to this group.
+  [/not allowed to send message to group/i, 'failed'],
+  // signal-cli could read neither a data URI nor a file from the attachment string: the same
+  // string fails again (the daemon never sees a path Tether names, so this is a bad data URI).
+  [/AttachmentInvalidException/, 'failed'],
   [/^Couldn't process request/i, 'failed'],
 ];
 

@@ -76,11 +76,48 @@ export interface EventCommon {
   readonly raw: JsonObject;
 }
 
+/** A shared contact card, read from signal-cli's JsonSharedContact. */
+export interface SharedContactInfo {
+  /** The given and family name, else the nickname. */
+  readonly name: string | null;
+  readonly phones: readonly string[];
+  readonly emails: readonly string[];
+  readonly organization: string | null;
+}
+
 /**
- * What an `other` event held: a part Tether does not type (yet), a typed part too malformed to
- * read (then named after that part), or `none` (an envelope with no part, e.g. beside an exception).
+ * A data-message part that is not a message (it carries no text): each with its own `what` and
+ * the fields a consumer needs. The targets name the message they act on.
  */
-export type OtherWhat = 'remote-delete' | 'reaction' | 'edit' | 'sync' | 'receipt' | 'typing' | 'story' | 'call' | 'none';
+export type PartEvent =
+  /** The sender deleted one of their own messages. */
+  | { readonly what: 'remote-delete'; readonly targetSentTimestamp: number }
+  /** A group admin deleted someone's message. */
+  | { readonly what: 'admin-delete'; readonly targetAuthor: Address; readonly targetSentTimestamp: number }
+  /** `pinDurationSeconds` is null when pinned for good. */
+  | { readonly what: 'pin'; readonly targetAuthor: Address; readonly targetSentTimestamp: number; readonly pinDurationSeconds: number | null }
+  | { readonly what: 'unpin'; readonly targetAuthor: Address; readonly targetSentTimestamp: number }
+  | { readonly what: 'poll-create'; readonly question: string | null; readonly options: readonly string[]; readonly allowMultiple: boolean }
+  /** The poll is the message `targetSentTimestamp` of `targetAuthor`. */
+  | {
+      readonly what: 'poll-vote';
+      readonly targetAuthor: Address;
+      readonly targetSentTimestamp: number;
+      readonly optionIndexes: readonly number[];
+      readonly voteCount: number;
+    }
+  | { readonly what: 'poll-terminate'; readonly targetSentTimestamp: number }
+  | { readonly what: 'payment'; readonly note: string | null }
+  | { readonly what: 'contacts'; readonly contacts: readonly SharedContactInfo[] };
+
+export type PartWhat = PartEvent['what'];
+
+/**
+ * What an `other` event held: a data-message part (typed, see PartEvent), a part Tether does not
+ * type, an older typed part too malformed to read (then named after that part), `malformed` for a
+ * newer part too malformed to read, or `none` (an envelope with no part, e.g. beside an exception).
+ */
+export type OtherWhat = PartWhat | 'reaction' | 'edit' | 'sync' | 'receipt' | 'typing' | 'story' | 'call' | 'malformed' | 'none';
 
 export type IncomingEvent =
   | (EventCommon & MessageContent & { readonly kind: 'message' })
@@ -108,7 +145,9 @@ export type IncomingEvent =
         /** Set when the message sent from another device was an edit of this earlier message. */
         readonly editTargetTimestamp: number | null;
       })
-  | (EventCommon & { readonly kind: 'other'; readonly what: OtherWhat });
+  | (EventCommon & { readonly kind: 'other'; readonly what: Exclude<OtherWhat, PartWhat> })
+  /** A data-message part with no text; `group` is where it happened. */
+  | (EventCommon & { readonly kind: 'other'; readonly group: GroupRef | null } & PartEvent);
 
 export type IncomingEventKind = IncomingEvent['kind'];
 

@@ -38,13 +38,33 @@ describe('parseReceiveFrame on fixtures', () => {
     ['sync-sent-subscription', { kind: 'sync-sent', destination: ALICE, text: 'Yes, Thursday 7pm', editTargetTimestamp: null }],
     ['sync-sent-group-edit', { kind: 'sync-sent', destination: null, editTargetTimestamp: 1755000905000, text: 'Next meeting: Friday' }],
     ['sync-read', { kind: 'other', what: 'sync' }],
-    ['remote-delete', { kind: 'other', what: 'remote-delete' }],
+    ['remote-delete', { kind: 'other', what: 'remote-delete', targetSentTimestamp: 1755000100000, group: null }],
+    // The newer parts, written from S:…/json/JsonAdminDelete.java, JsonPinMessage.java, JsonPollCreate.java, …
+    ['admin-delete', { kind: 'other', what: 'admin-delete', targetAuthor: { number: ACCOUNT, uuid: '6b0f101c-14d0-4ab8-be91-b79b4835841c' }, targetSentTimestamp: 1755000000000, group: { id: GROUP } }],
+    ['pin', { kind: 'other', what: 'pin', targetSentTimestamp: 1755000000000, pinDurationSeconds: null, group: { name: 'Book club' } }],
+    ['unpin', { kind: 'other', what: 'unpin', targetAuthor: { number: ACCOUNT }, targetSentTimestamp: 1755000000000 }],
+    ['poll-create', { kind: 'other', what: 'poll-create', question: 'Which book next?', options: ['Dune', 'Emma', 'Ulysses'], allowMultiple: false }],
+    ['poll-vote', { kind: 'other', what: 'poll-vote', targetAuthor: { number: ACCOUNT }, targetSentTimestamp: 1755002300000, optionIndexes: [1], voteCount: 2 }],
+    ['poll-terminate', { kind: 'other', what: 'poll-terminate', targetSentTimestamp: 1755002300000 }],
+    ['payment', { kind: 'other', what: 'payment', note: 'for the pizza', group: null }],
+    ['contacts', { kind: 'other', what: 'contacts', contacts: [{ name: 'Ada Lovelace', phones: ['+4917687654321'], emails: [], organization: null }] }],
     ['story', { kind: 'other', what: 'story' }],
     ['call-offer', { kind: 'other', what: 'call' }],
     ['exception-untrusted', { kind: 'other', what: 'none', exception: { message: 'Untrusted identity key!', type: 'UntrustedIdentityException' } }],
   ];
   it.each(cases)('%s', (name, expected) => {
     expect(event(name)).toMatchObject({ account: ACCOUNT, ...expected });
+  });
+
+  it('keeps a part beside text or attachments a message, and names an unreadable part malformed', () => {
+    const direct = fixture('message-direct') as { envelope: { dataMessage: Record<string, unknown> } };
+    const withText = { ...direct, envelope: { ...direct.envelope, dataMessage: { ...direct.envelope.dataMessage, remoteDelete: { timestamp: 1 } } } };
+    expect(parseReceiveFrame(withText, ACCOUNT)).toMatchObject({ ok: true, event: { kind: 'message' } });
+    const pin = fixture('pin') as { envelope: { dataMessage: Record<string, unknown> } };
+    const broken = { ...pin, envelope: { ...pin.envelope, dataMessage: { ...pin.envelope.dataMessage, pinMessage: { pinDurationSeconds: 60 } } } };
+    expect(parseReceiveFrame(broken, ACCOUNT)).toMatchObject({ ok: true, event: { kind: 'other', what: 'malformed' } });
+    const timed = { ...pin, envelope: { ...pin.envelope, dataMessage: { ...pin.envelope.dataMessage, pinMessage: { targetSentTimestamp: 5, pinDurationSeconds: 60 } } } };
+    expect(parseReceiveFrame(timed, ACCOUNT)).toMatchObject({ ok: true, event: { what: 'pin', pinDurationSeconds: 60, targetAuthor: { number: null, uuid: null } } });
   });
 
   it('reads the common fields and keeps the raw envelope', () => {

@@ -2,7 +2,8 @@
 // typed IncomingEvent. Bad input is a result, never a throw: the transport counts it and reads on.
 
 import { groupRef, readAddress, readContent, readGroupInfo } from './incoming-content.js';
-import type { EventCommon, IncomingEvent, OtherWhat, ReceiveFrameResult } from './incoming-types.js';
+import { readPart } from './incoming-parts.js';
+import type { EventCommon, IncomingEvent, OtherWhat, PartWhat, ReceiveFrameResult } from './incoming-types.js';
 import {
   arrayField,
   booleanField,
@@ -88,7 +89,7 @@ function readException(frame: JsonObject): Pick<EventCommon, 'exception'> {
   return { exception: { message: stringField(exception, 'message') ?? '', type: stringField(exception, 'type') ?? '' } };
 }
 
-function other(what: OtherWhat): Body {
+function other(what: Exclude<OtherWhat, PartWhat>): Body {
   return { kind: 'other', what };
 }
 
@@ -123,7 +124,9 @@ function readData(data: JsonObject): Body {
       group: readGroupInfo(data),
     };
   }
-  if (objectField(data, 'remoteDelete') !== null) return other('remote-delete');
+  const part = readPart(data);
+  if (part === 'malformed') return other('malformed');
+  if (part !== null) return { kind: 'other', group: readGroupInfo(data), ...part };
   return { kind: 'message', ...readContent(data) };
 }
 

@@ -21,7 +21,10 @@ export type {
   Mention,
   MessageContent,
   OtherWhat,
+  PartEvent,
+  PartWhat,
   Quote,
+  SharedContactInfo,
   ReceiveFrameResult,
 } from './incoming-types.js';
 export { encodeRequest, parseJsonRpcLine } from './jsonrpc.js';

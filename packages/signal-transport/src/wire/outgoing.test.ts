@@ -61,12 +61,32 @@ describe('attachmentDataUri', () => {
     ['MIME parameters', { ...PHOTO, contentType: 'text/plain; charset=utf-8' }, 'data:text/plain;filename=harbour.jpg;base64,AQID'],
     ['a bad MIME type', { ...PHOTO, contentType: 'jpeg' }, 'data:application/octet-stream;filename=harbour.jpg;base64,AQID'],
     ['an empty MIME type', { ...PHOTO, contentType: '' }, 'data:application/octet-stream;filename=harbour.jpg;base64,AQID'],
-    ['separators in the name', { ...PHOTO, filename: '../a;b,c=d\\e.txt' }, 'data:image/jpeg;filename=.._a_b_c_d_e.txt;base64,AQID'],
+    ['separators in the name', { ...PHOTO, filename: '../a;b,c=d\\e.txt' }, 'data:image/jpeg;filename=.._a_b,c=d_e.txt;base64,AQID'],
     ['a name of dots', { ...PHOTO, filename: '..' }, 'data:image/jpeg;base64,AQID'],
     ['an empty name', { ...PHOTO, filename: ' ' }, 'data:image/jpeg;base64,AQID'],
     ['a Unicode name', { ...PHOTO, filename: 'Grüße 📷.jpg' }, 'data:image/jpeg;filename=Grüße 📷.jpg;base64,AQID'],
+    // REST names its temp file with the text verbatim (R:src/client/attachment.go), so % and + stay.
+    ['percent and plus', { ...PHOTO, filename: '100% sure+ok.pdf' }, 'data:image/jpeg;filename=100% sure+ok.pdf;base64,AQID'],
     ['line-wrapped base64', { ...PHOTO, data: 'AQ\r\nID\n' }, 'data:image/jpeg;filename=harbour.jpg;base64,AQID'],
-  ])('%s', (_name, attachment, uri) => {
-    expect(attachmentDataUri(attachment)).toBe(uri);
+  ])('REST: %s', (_name, attachment, uri) => {
+    expect(attachmentDataUri(attachment, 'rest')).toBe(uri);
+  });
+
+  // signal-cli URL-decodes the parameter (S:lib/…/util/DataURI.java:54): everything that would be
+  // read otherwise (%, +, ;, ,, =) is percent-encoded.
+  it.each([
+    ['percent and plus', { ...PHOTO, filename: '100% sure+ok.pdf' }, 'data:image/jpeg;filename=100%25%20sure%2Bok.pdf;base64,AQID'],
+    ['URI delimiters', { ...PHOTO, filename: 'a;b,c=d.txt' }, 'data:image/jpeg;filename=a%3Bb%2Cc%3Dd.txt;base64,AQID'],
+    ['a Unicode name', { ...PHOTO, filename: 'Grüße.jpg' }, 'data:image/jpeg;filename=Gr%C3%BC%C3%9Fe.jpg;base64,AQID'],
+    ['path separators', { ...PHOTO, filename: '../x/y.txt' }, 'data:image/jpeg;filename=.._x_y.txt;base64,AQID'],
+  ])('JSON-RPC: %s', (_name, attachment, uri) => {
+    expect(attachmentDataUri(attachment, 'jsonrpc')).toBe(uri);
+  });
+
+  it('keeps a long name within 255 bytes, with its extension', () => {
+    const uri = attachmentDataUri({ ...PHOTO, filename: `${'ü'.repeat(300)}.pdf` }, 'rest');
+    const name = /filename=([^;]*);/.exec(uri)?.[1] ?? '';
+    expect(Buffer.byteLength(name)).toBeLessThanOrEqual(255);
+    expect(name.endsWith('ü.pdf')).toBe(true);
   });
 });
