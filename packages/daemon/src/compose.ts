@@ -218,7 +218,7 @@ function signalSide(
   const raw = createSignalChannel({
     url: settings.signalUrl,
     account: settings.account,
-    receiveMode: settings.receiveMode,
+    ...(settings.receiveMode ? { receiveMode: settings.receiveMode } : {}),
     logger,
     store: store.messages,
     clock,
@@ -242,12 +242,8 @@ function signalSide(
   return {
     raw,
     channel: raw.channel,
-    backend: () => {
-      const info = raw.transport.info;
-      const lossless = info.kind === 'jsonrpc' && settings.receiveMode === 'manual';
-      return { ...info, receive: lossless ? 'lossless' : 'best-effort', ...(info.kind === 'jsonrpc' ? { receiveMode: settings.receiveMode } : {}) };
-    },
-    openLossWindows: () => (raw.lossWindows?.list() ?? []).filter((window) => window.to === undefined),
+    backend: () => raw.transport.info,
+    openLossWindows: () => raw.lossWindows.list().filter((window) => window.to === undefined),
     submitChallenge: (token, captcha, signal) => raw.transport.submitChallenge(token, captcha, signal),
     close: (options) => raw.close(options),
   };
@@ -264,7 +260,7 @@ function logStart(settings: Settings, logger: DaemonLogger, signal: SignalSide, 
       account: maskPhoneNumber(settings.account),
       backend: backend.kind,
       url: backend.url,
-      receiveMode: backend.kind === 'jsonrpc' ? settings.receiveMode : undefined,
+      receiveMode: backend.kind === 'jsonrpc' ? (settings.receiveMode ?? 'detected') : undefined,
       backoff: backoffFor(settings),
       connectTimeoutMs: settings.connectTimeoutMs,
       heartbeat: { intervalMs: settings.heartbeatIntervalMs, timeoutMs: settings.heartbeatTimeoutMs },

@@ -11,7 +11,8 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' |
 export interface Settings {
   readonly signalUrl: string;
   readonly account: string;
-  readonly receiveMode: 'manual' | 'on-start';
+  /** An assertion: signal-cli's mode is detected; a daemon that contradicts this fails the link. */
+  readonly receiveMode: 'manual' | 'on-start' | undefined;
   readonly stateDir: string;
   readonly socket: string;
   readonly listen: { readonly host: string; readonly port: number } | undefined;
@@ -99,7 +100,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   }, () => 'http://127.0.0.1:8080'),
   spec('account', 'TETHER_ACCOUNT', "the Signal account's number, E.164 (required)", (value) =>
     E164.test(value) ? { value } : { error: 'must be the account number in E.164: + and 7 to 15 digits, e.g. +4915112345678' }, () => ''),
-  spec('receiveMode', 'TETHER_RECEIVE_MODE', 'JSON-RPC receive mode: manual (lossless, signal-cli --receive-mode manual) or on-start', oneOf('manual', 'on-start'), () => 'manual' as const),
+  spec('receiveMode', 'TETHER_RECEIVE_MODE', 'optional: the receive mode signal-cli must be in (manual or on-start); detected when absent, and a contradiction is an error', optional(oneOf('manual', 'on-start')), none),
   spec('stateDir', 'TETHER_STATE_DIR', 'where the outbox, the inbound spool and the lock live', text, (_, env) => defaultStateDir(env)),
   spec('socket', 'TETHER_SOCKET', 'the control API Unix socket', text, (settings, env) =>
     defaultSocketPath({ ...env, TETHER_SOCKET: undefined, TETHER_STATE_DIR: settings.stateDir }, os.homedir())),
