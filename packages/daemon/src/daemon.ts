@@ -46,7 +46,7 @@ export async function startDaemon(settings: Settings, logger: DaemonLogger = cre
       throw new StartupError(`TETHER_COMPAT_LISTEN: ${(error as Error).message}`);
     }
   }
-  gateway.start();
+  await gateway.start();
   logger.info({ socket: listeners.socketPath, tcp: listeners.tcpAddress }, 'control API listening');
   if (compat) logger.info({ compat: compat.address, token: token !== undefined }, 'compat API listening');
   let stopping: Promise<void> | undefined;

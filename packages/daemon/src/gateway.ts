@@ -3,7 +3,7 @@
 // wires these together; the API layer only translates HTTP to these calls.
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ConflictError, OutboxFullError, DEFAULT_BACKOFF, LOSS_PRONE_BACKOFF, systemClock, type BackoffPolicy, type Clock, type GateState, type LinkChange, type OutboxRecord } from '@tether/core';
+import { ConflictError, OutboxFullError, DEFAULT_BACKOFF, LOSS_PRONE_BACKOFF, systemClock, type BackoffPolicy, type ChannelStatus, type Clock, type GateState, type LinkChange, type OutboxRecord } from '@tether/core';
 import { createSignalChannel, dedupeKey, parseSignalUrl, maskPhoneNumber, type IncomingEvent, type LossWindow, type OutgoingMessage, type SignalChannel } from '@tether/signal-transport';
 import { ApiError } from './api/http-util.js';
 import { EventHub } from './api/event-hub.js';
@@ -133,7 +133,7 @@ export class Gateway {
   }
 
   /** Recovers messages a crash left in flight and starts connecting. */
-  start(): void {
+  async start(): Promise<void> {
     const channel = this.#signal.channel;
     const { backend } = this;
     this.#logger.info(
@@ -153,7 +153,7 @@ export class Gateway {
       'tetherd starting',
     );
     this.#restoreGate();
-    channel.start();
+    await channel.start();
     this.#webhook?.kick();
     this.#retentionTimer = setInterval(() => this.#purge(), HOUR_MS).unref();
     this.#purge();
@@ -196,12 +196,12 @@ export class Gateway {
     return this.#store.list(options).map(presentSummary);
   }
 
-  retry(id: string): Message {
-    return presentRecord(this.#conflictToApi(() => this.#signal.channel.outbox.retry(id)));
+  async retry(id: string): Promise<Message> {
+    return presentRecord(await this.#conflictToApi(() => this.#signal.channel.outbox.retry(id)));
   }
 
-  cancel(id: string): Message {
-    return presentRecord(this.#conflictToApi(() => this.#signal.channel.outbox.cancel(id)));
+  async cancel(id: string): Promise<Message> {
+    return presentRecord(await this.#conflictToApi(() => this.#signal.channel.outbox.cancel(id)));
   }
 
   async challenge(token: string, captcha: string): Promise<void> {
@@ -213,7 +213,7 @@ export class Gateway {
 
   status(): Status {
     const status = presentStatus({
-      channel: this.#signal.channel.status(),
+      channel: this.#channelStatus(),
       backend: this.backend,
       lossWindows: this.lossWindows(),
       account: this.settings.account,
@@ -229,7 +229,7 @@ export class Gateway {
   }
 
   get ready(): boolean {
-    const { link, gate } = this.#signal.channel.status();
+    const { link, gate } = this.#channelStatus();
     return (link.kind === 'connected' || link.kind === 'syncing') && !(gate.state === 'paused' && gate.reason === 'backend-not-ready');
   }
 
@@ -347,14 +347,27 @@ export class Gateway {
       setMeta(this.#db, GATE_KEY, lasting ? JSON.stringify(to) : 'open');
     });
     channel.onMessageChange((record) => {
-      if (record.state === 'sent' && record.signalTimestamp !== undefined) this.#receipts.remember(record.signalTimestamp, record.id, this.#clock.now());
+      if (record.state === 'sent' && record.backendId !== undefined) this.#receipts.remember(Number(record.backendId), record.id, this.#clock.now());
       log('message', presentRecord(record));
     });
   }
 
-  #conflictToApi<T>(operation: () => T): T {
+  /** The channel's status, read synchronously: SQLite answers at once (core's `status()` is async for other stores). */
+  #channelStatus(): ChannelStatus {
+    const { connection, gate } = this.#signal.channel;
+    const { lastError, lastActivityAt } = connection;
+    return {
+      link: connection.state,
+      gate: gate.state,
+      outbox: this.#store.counts(),
+      ...(lastError === undefined ? {} : { lastError }),
+      ...(lastActivityAt === undefined ? {} : { lastActivityAt }),
+    };
+  }
+
+  async #conflictToApi<T>(operation: () => Promise<T>): Promise<T> {
     try {
-      return operation();
+      return await operation();
     } catch (error) {
       if (OutboxFullError.isInstance(error)) throw new ApiError(507, 'outbox-full', error.message);
       if (ConflictError.isInstance(error)) throw new ApiError(error.message.startsWith('no message') ? 404 : 409, error.message.startsWith('no message') ? 'not-found' : 'conflict', error.message);
@@ -383,7 +396,9 @@ export class Gateway {
     const next = this.#store.nextExpiry();
     if (next === undefined) return;
     this.#expiryTimer = setTimeout(() => {
-      for (const id of this.#store.dueToExpire(this.#clock.now())) this.#signal.channel.outbox.expire(id);
+      for (const id of this.#store.dueToExpire(this.#clock.now())) {
+        this.#signal.channel.outbox.expire(id).catch((error: unknown) => this.#logger.error({ err: error, id }, 'message could not be expired'));
+      }
       this.#scheduleExpiry();
     }, Math.min(Math.max(0, next - this.#clock.now()), HOUR_MS)).unref();
   }

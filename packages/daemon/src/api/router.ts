@@ -63,8 +63,8 @@ async function handle(gateway: Gateway, options: HandlerOptions, request: Incomi
     return sendJson(response, 200, gateway.listMessages({ limit, ...(state ? { state: state as MessageState } : {}) }));
   }
   if (messageRoute && method === 'GET' && !messageRoute[2]) return sendJson(response, 200, gateway.getMessage(messageRoute[1]!));
-  if (messageRoute && method === 'POST' && messageRoute[2] === 'retry') return sendJson(response, 200, gateway.retry(messageRoute[1]!));
-  if (messageRoute && method === 'POST' && messageRoute[2] === 'cancel') return sendJson(response, 200, gateway.cancel(messageRoute[1]!));
+  if (messageRoute && method === 'POST' && messageRoute[2] === 'retry') return sendJson(response, 200, await gateway.retry(messageRoute[1]!));
+  if (messageRoute && method === 'POST' && messageRoute[2] === 'cancel') return sendJson(response, 200, await gateway.cancel(messageRoute[1]!));
   if (route === 'POST /v1/challenge') {
     const body = (await readJson(request, 64 * 1024)) as Record<string, unknown>;
     const { token, captcha } = body;

@@ -35,7 +35,7 @@ export class SendWaiter {
    * outcome logged before the call is not missed.
    */
   wait(id: string, ms: number, signal: AbortSignal): Promise<SendResult> {
-    const now = settled(this.#port.record(id));
+    const now = settled(asMessage(this.#port.record(id)));
     if (now !== undefined || ms <= 0 || signal.aborted) return Promise.resolve(now ?? { kind: 'pending' });
     return new Promise((resolve) => {
       const waiters = this.#waiting.get(id) ?? new Set<Settle>();
@@ -68,6 +68,16 @@ export class SendWaiter {
     const result = settled(message);
     if (result !== undefined) for (const settle of [...waiters]) settle(result);
   }
+}
+
+/** The fields `settled` reads, from a stored record (core names Signal's timestamp `backendId`). */
+function asMessage(record: OutboxRecord<OutgoingMessage> | undefined): Pick<Message, 'state' | 'signalTimestamp' | 'error'> | undefined {
+  if (record === undefined) return undefined;
+  return {
+    state: record.state,
+    ...(record.error === undefined ? {} : { error: record.error }),
+    ...(record.backendId === undefined ? {} : { signalTimestamp: Number(record.backendId) }),
+  };
 }
 
 function settled(message: Pick<Message, 'state' | 'signalTimestamp' | 'error'> | undefined): SendResult | undefined {

@@ -41,7 +41,8 @@ const PATCH_COLUMNS: Record<keyof RecordPatch, string> = {
   ambiguous: 'ambiguous',
   unknownResends: 'unknown_resends',
   retriableFailures: 'retriable_failures',
-  signalTimestamp: 'signal_timestamp',
+  // core's backend id is Signal's timestamp here, kept in its numeric column
+  backendId: 'signal_timestamp',
   error: 'error',
 };
 
@@ -118,7 +119,7 @@ export class SqliteOutboxStore implements OutboxStore<OutgoingMessage> {
     for (const [key, value] of Object.entries(patch) as [keyof RecordPatch, unknown][]) {
       const column = PATCH_COLUMNS[key];
       sets.push(`${column} = @${column}`);
-      values[column] = typeof value === 'boolean' ? Number(value) : (value ?? null);
+      values[column] = key === 'backendId' ? (value === undefined ? null : Number(value)) : typeof value === 'boolean' ? Number(value) : (value ?? null);
     }
     const sql = `UPDATE messages SET ${sets.join(', ')} WHERE id = @id`;
     let statement = this.#updates.get(sql);
@@ -206,7 +207,7 @@ function toRecord(row: Row): OutboxRecord<OutgoingMessage> {
     ambiguous: row.ambiguous === 1,
     unknownResends: row.unknown_resends,
     retriableFailures: row.retriable_failures,
-    ...(row.signal_timestamp === null ? {} : { signalTimestamp: row.signal_timestamp }),
+    ...(row.signal_timestamp === null ? {} : { backendId: String(row.signal_timestamp) }),
     ...(row.error === null ? {} : { error: row.error }),
     ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
   };

@@ -32,7 +32,7 @@ describe('SqliteOutboxStore', () => {
     const c = store.add({ recipients: ['+4915100000003'], message: 'c' }, { now: 4 });
     store.update(a.id, { state: 'queued' }, 5);
     expect(store.head()?.id).toBe(a.id);
-    store.update(a.id, { state: 'sent', signalTimestamp: 777 }, 6);
+    store.update(a.id, { state: 'sent', backendId: '777' }, 6);
     expect(store.head()?.id).toBe(b.id);
     expect(store.idsBySignalTimestamp(777)).toEqual([a.id]);
     expect(store.list({ limit: 10 }).map((summary) => summary.id)).toEqual([c.id, b.id, a.id]);
