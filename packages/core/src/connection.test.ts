@@ -315,4 +315,24 @@ describe('Connection', () => {
     expect(connection.state).toMatchObject({ kind: 'disconnected', cause: 'bug in connect' });
     await connection.close();
   });
+
+  it('announces a change made by a listener after the change that caused it, to everyone, in order', async () => {
+    const clock = new FakeClock(0);
+    const transport = new FakeTransport<unknown, string>();
+    const connection = new Connection<string>({ transport, clock });
+    const seen: string[] = [];
+    const states = connection.states();
+    connection.onChange((change) => {
+      if (change.to === 'connected') connection.backlogDrained(); // a nested dispatch that changes nothing
+      if (change.to === 'connected') transport.drop();
+    });
+    connection.onChange((change) => seen.push(`${change.from}→${change.to}`));
+    connection.start();
+    await flushPromises();
+    expect(seen).toEqual(['connecting→connected', 'connected→disconnected']);
+    const streamed: string[] = [];
+    for (let i = 0; i < 3; i++) streamed.push((await states.next()).value.kind);
+    expect(streamed).toEqual(['connecting', 'connected', 'disconnected']);
+    await connection.close();
+  });
 });

@@ -175,11 +175,15 @@ export class Connection<In> {
     const { state, effects } = transition(from, event, this.#config);
     this.#current = state;
     if (state !== from) this.#announcements.push(() => this.#announce(from.kind, state, cause));
-    for (const effect of effects) this.#run(effect);
-    // An effect may dispatch again; only the outermost dispatch announces, in order.
-    if (this.#dispatching) return;
+    // Effects, or listeners, may dispatch again: only the outermost dispatch announces, after
+    // its own effects and in order, so nobody hears of a change whose timers are not armed yet.
+    if (this.#dispatching) {
+      for (const effect of effects) this.#run(effect);
+      return;
+    }
     this.#dispatching = true;
     try {
+      for (const effect of effects) this.#run(effect);
       for (let next = this.#announcements.shift(); next; next = this.#announcements.shift()) next();
     } finally {
       this.#dispatching = false;

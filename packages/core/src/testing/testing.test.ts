@@ -232,3 +232,24 @@ describe('FakeTransport', () => {
     expect(transport.keys).toEqual(['k', 'k']);
   });
 });
+
+describe("today's v1 FakeTransport, used as before v2", () => {
+  it('rejects connect when aborted while hanging', async () => {
+    const transport = new FakeTransportV1();
+    transport.hangNextConnect();
+    const controller = new AbortController();
+    const connecting = transport.connect({ signal: controller.signal, onIncoming: () => {} });
+    controller.abort();
+    await expect(connecting).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  it('fails the next connect with the given error, and answers sends by script or default', async () => {
+    const transport = new FakeTransportV1<string>();
+    transport.failNextConnect(new Error('nope'));
+    await expect(transport.connect({ signal: new AbortController().signal, onIncoming: () => {} })).rejects.toThrow('nope');
+    transport.setDefaultOutcome((message) => ({ kind: 'failed', error: `bad ${message}` }));
+    expect(await transport.send('x', { signal: new AbortController().signal })).toEqual({ kind: 'failed', error: 'bad x' });
+    transport.queueOutcomes({ kind: 'sent', timestamp: 5 });
+    expect(await transport.send('y', { signal: new AbortController().signal })).toEqual({ kind: 'sent', timestamp: 5 });
+  });
+});
