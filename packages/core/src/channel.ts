@@ -1,35 +1,48 @@
-// A channel wires one transport to the reconnect loop, the send gate and the outbox: link up →
-// readiness check and drain; gate open → drain; backlog drained → `connected`. This is the whole
-// resilience machinery behind one object; the daemon adds durability and an API around it.
+// A channel wires one transport (v1 or v2) to the reconnect loop, the send gate and the outbox:
+// link up → readiness check and drain; gate open → drain; backlog drained → `connected`; receipts
+// → messages delivered or read. The whole resilience machinery behind one object; the daemon adds
+// durability and an API around it.
 import { systemClock, type Clock } from './clock.js';
 import { Connection, type ConnectionOptions, type LinkChange } from './connection.js';
 import type { LinkState } from './connection-machine.js';
+import type { Disposer, Event } from './event.js';
 import { noopLogger } from './logger.js';
 import { Outbox, type OutboxOptions, type SendOutcomeEvent } from './outbox.js';
 import type { OutboxCounts, OutboxRecord, OutboxStore } from './outbox-store.js';
 import { SendGate, type GateChange, type GateState, type SendGateOptions } from './send-gate.js';
-import type { Transport } from './transport.js';
+import { toTransportV2, type AnyTransport } from './transport-adapter.js';
+import { isLinkUp } from './vocabulary.js';
 
-/** The reconnect loop's and the outbox's options (documented there), plus the channel's own. */
+/** The gate's tuning, as a channel passes it on (each option is documented on SendGateOptions). */
+export type ChannelGateOptions = Pick<SendGateOptions, 'rateLimitBackoff' | 'probeBackoff' | 'unauthorizedBackoff' | 'sendTimeoutPauseMs' | 'probeTimeoutMs'>;
+
+/**
+ * Everything a channel wires. The reconnect loop's options and the outbox's are documented (with
+ * their defaults) where they are defined; the README lists them all in one table.
+ */
 export interface ChannelOptions<Out, In>
   extends Pick<
       ConnectionOptions<In>,
       'onIncoming' | 'clock' | 'random' | 'logger' | 'backoff' | 'minUptimeMs' | 'connectTimeoutMs' | 'heartbeatIntervalMs' | 'heartbeatTimeoutMs'
     >,
-    Pick<OutboxOptions<Out>, 'sendTimeoutMs' | 'unknownPolicy' | 'pacing'> {
-  readonly transport: Transport<Out, In>;
+    Pick<OutboxOptions<Out>, 'sendTimeoutMs' | 'unknownPolicy' | 'maxRetriableAttempts' | 'retryBackoff' | 'pacing'> {
+  /** A v1 transport is adapted to v2. */
+  readonly transport: AnyTransport<Out, In>;
   readonly store: OutboxStore<Out>;
-  /** Periodic readiness probe while the gate is open (ms); off when absent or the transport has no probe. */
+  /** Periodic readiness probe while the link is up and the gate open (ms). @default off (also off when the transport has no probe) */
   readonly probeIntervalMs?: number;
-  readonly gate?: Pick<SendGateOptions, 'rateLimitBackoff' | 'probeBackoff' | 'unauthorizedBackoff' | 'sendTimeoutPauseMs' | 'probeTimeoutMs'>;
-  /** Every send's outcome with its duration (metrics). */
+  /** The send gate's backoffs and pauses. @default SEND_GATE_DEFAULTS */
+  readonly gate?: ChannelGateOptions;
+  /** Every send's outcome with its duration (metrics). @default nothing */
   readonly onSendOutcome?: (event: SendOutcomeEvent) => void;
 }
 
 export interface ChannelStatus {
+  /** `failed` carries the reason; `disconnected` when the next attempt is due. */
   readonly link: LinkState;
   readonly gate: GateState;
   readonly outbox: OutboxCounts;
+  /** The last connect failure or link loss, kept after recovery. */
   readonly lastError?: string;
   readonly lastActivityAt?: number;
 }
@@ -38,17 +51,24 @@ export class Channel<Out, In> {
   readonly connection: Connection<In>;
   readonly gate: SendGate;
   readonly outbox: Outbox<Out>;
+  /** Every change of the link's state. */
+  readonly onLinkChange: Event<LinkChange>;
+  /** Every change of the send gate. */
+  readonly onGateChange: Event<GateChange>;
+  /** Every change of a message, in the order the store took them. */
+  readonly onMessageChange: Event<OutboxRecord<Out>>;
   readonly #store: OutboxStore<Out>;
   readonly #clock: Clock;
   readonly #probeIntervalMs: number | undefined;
-  readonly #unsubscribe: (() => void)[] = [];
+  readonly #unsubscribe: Disposer[] = [];
   #probeTimer: unknown;
 
   constructor(options: ChannelOptions<Out, In>) {
     const clock = options.clock ?? systemClock;
     const random = options.random ?? Math.random;
     const logger = options.logger ?? noopLogger;
-    const { transport, store } = options;
+    const { store } = options;
+    const transport = toTransportV2(options.transport);
     this.#store = store;
     this.#clock = clock;
     this.#probeIntervalMs = transport.probe ? options.probeIntervalMs : undefined;
@@ -57,7 +77,10 @@ export class Channel<Out, In> {
       clock,
       random,
       logger,
-      hasBacklog: () => store.head() !== undefined,
+      hasBacklog: () => this.outbox.hasBacklog,
+      onReceipt: (receipt) => {
+        this.outbox.applyReceipt(receipt).catch((error: unknown) => logger.error({ err: error }, 'receipt could not be stored'));
+      },
       ...(options.onIncoming ? { onIncoming: options.onIncoming } : {}),
       ...pick(options, ['backoff', 'minUptimeMs', 'connectTimeoutMs', 'heartbeatIntervalMs', 'heartbeatTimeoutMs']),
     });
@@ -77,49 +100,45 @@ export class Channel<Out, In> {
       send: (message, sendOptions) => transport.send(message, sendOptions),
       canSend: () => this.connection.isUp,
       onIdle: () => this.connection.backlogDrained(),
-      ...pick(options, ['sendTimeoutMs', 'unknownPolicy', 'pacing']),
+      ...pick(options, ['sendTimeoutMs', 'unknownPolicy', 'maxRetriableAttempts', 'retryBackoff', 'pacing']),
       ...(options.onSendOutcome ? { onOutcome: options.onSendOutcome } : {}),
     });
+    this.onLinkChange = this.connection.onChange;
+    this.onGateChange = this.gate.onChange;
+    this.onMessageChange = this.outbox.onChange;
     this.#unsubscribe.push(
       this.connection.onChange((change) => {
-        if (change.to === 'connected' || change.to === 'syncing') {
-          if (change.from !== 'connected' && change.from !== 'syncing') void this.gate.checkReadiness();
-          this.outbox.kick();
-        }
+        if (!isLinkUp(change.to)) return;
+        if (!isLinkUp(change.from)) void this.gate.checkReadiness();
+        this.outbox.kick();
       }),
     );
   }
 
-  /** Recovers messages a crash left `sending`, then starts connecting. */
-  start(): void {
-    this.outbox.recover();
+  /** Recovers messages a crash left `sending`, then starts connecting. Rejects (and connects nothing) if the store cannot be read. */
+  async start(): Promise<void> {
+    await this.outbox.recover();
     this.connection.start();
     this.#scheduleProbe();
   }
 
-  /** Queues a message (committed in the store before this returns). */
-  send(message: Out, options: { readonly expiresAt?: number } = {}): OutboxRecord<Out> {
+  /** Queues a message; resolves once the store has committed it. */
+  send(message: Out, options: { readonly expiresAt?: number } = {}): Promise<OutboxRecord<Out>> {
     return this.outbox.enqueue(message, options);
   }
 
-  onLinkChange(listener: (change: LinkChange) => void): () => void {
-    return this.connection.onChange(listener);
+  /** Leaves the terminal `failed` link state (or cuts a backoff wait short) and connects now. */
+  reconnect(): void {
+    this.connection.reconnect();
   }
 
-  onGateChange(listener: (change: GateChange) => void): () => void {
-    return this.gate.onChange(listener);
-  }
-
-  onMessageChange(listener: (record: OutboxRecord<Out>) => void): () => void {
-    return this.outbox.onChange(listener);
-  }
-
-  status(): ChannelStatus {
+  async status(): Promise<ChannelStatus> {
+    const outbox = await this.#store.counts();
     const { lastError, lastActivityAt } = this.connection;
     return {
       link: this.connection.state,
       gate: this.gate.state,
-      outbox: this.#store.counts(),
+      outbox,
       ...(lastError === undefined ? {} : { lastError }),
       ...(lastActivityAt === undefined ? {} : { lastActivityAt }),
     };

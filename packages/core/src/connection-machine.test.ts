@@ -24,6 +24,7 @@ const STATES: Record<LinkStateKind, LinkState> = {
   connected: { kind: 'connected', since: AT, attempt: 2 },
   disconnected: { kind: 'disconnected', since: AT, attempt: 2, delayMs: 2_000, nextAttemptAt: AT + 2_000, cause: 'refused' },
   reconnecting: { kind: 'reconnecting', since: AT, attempt: 2 },
+  failed: { kind: 'failed', since: AT, attempt: 2, reason: 'token revoked' },
   closed: { kind: 'closed', since: AT, attempt: 2 },
 };
 
@@ -32,6 +33,8 @@ type EventType = LinkEvent['type'];
 const EVENTS: Record<EventType, LinkEvent> = {
   'link-up': { type: 'link-up', at: NOW, backlog: true },
   'connect-failed': { type: 'connect-failed', at: NOW, cause: 'connect refused', random: 0.5 },
+  'connect-refused': { type: 'connect-refused', at: NOW, cause: 'token revoked' },
+  reconnect: { type: 'reconnect', at: NOW },
   'link-lost': { type: 'link-lost', at: NOW, cause: 'peer closed', random: 0.5 },
   'retry-due': { type: 'retry-due', at: NOW },
   'backlog-drained': { type: 'backlog-drained', at: NOW },
@@ -41,7 +44,7 @@ const EVENTS: Record<EventType, LinkEvent> = {
 
 type Row = readonly [from: LinkStateKind, event: EventType, to: LinkStateKind, effects: readonly LinkEffect['type'][], changed: boolean];
 
-// Every state × event pair, written out by hand: 6 states × 7 events = 42 rows. `changed: false`
+// Every state × event pair, written out by hand: 7 states × 9 events = 63 rows. `changed: false`
 // means the reducer must hand back the very same state object.
 const TABLE: readonly Row[] = [
   ['connecting', 'link-up', 'syncing', ['schedule-stable'], true],
@@ -50,6 +53,8 @@ const TABLE: readonly Row[] = [
   ['connecting', 'retry-due', 'connecting', [], false],
   ['connecting', 'backlog-drained', 'connecting', [], false],
   ['connecting', 'stable', 'connecting', [], false],
+  ['connecting', 'connect-refused', 'failed', [], true],
+  ['connecting', 'reconnect', 'connecting', [], false],
   ['connecting', 'close', 'closed', ['abort-connect'], true],
 
   ['syncing', 'link-up', 'syncing', ['close-link'], false],
@@ -58,6 +63,8 @@ const TABLE: readonly Row[] = [
   ['syncing', 'retry-due', 'syncing', [], false],
   ['syncing', 'backlog-drained', 'connected', [], true],
   ['syncing', 'stable', 'syncing', [], true],
+  ['syncing', 'connect-refused', 'syncing', [], false],
+  ['syncing', 'reconnect', 'syncing', [], false],
   ['syncing', 'close', 'closed', ['cancel-stable', 'close-link'], true],
 
   ['connected', 'link-up', 'connected', ['close-link'], false],
@@ -66,6 +73,8 @@ const TABLE: readonly Row[] = [
   ['connected', 'retry-due', 'connected', [], false],
   ['connected', 'backlog-drained', 'connected', [], false],
   ['connected', 'stable', 'connected', [], true],
+  ['connected', 'connect-refused', 'connected', [], false],
+  ['connected', 'reconnect', 'connected', [], false],
   ['connected', 'close', 'closed', ['cancel-stable', 'close-link'], true],
 
   ['disconnected', 'link-up', 'disconnected', ['close-link'], false],
@@ -74,6 +83,8 @@ const TABLE: readonly Row[] = [
   ['disconnected', 'retry-due', 'reconnecting', ['connect'], true],
   ['disconnected', 'backlog-drained', 'disconnected', [], false],
   ['disconnected', 'stable', 'disconnected', [], false],
+  ['disconnected', 'connect-refused', 'disconnected', [], false],
+  ['disconnected', 'reconnect', 'reconnecting', ['cancel-retry', 'connect'], true],
   ['disconnected', 'close', 'closed', ['cancel-retry'], true],
 
   ['reconnecting', 'link-up', 'syncing', ['schedule-stable'], true],
@@ -82,7 +93,19 @@ const TABLE: readonly Row[] = [
   ['reconnecting', 'retry-due', 'reconnecting', [], false],
   ['reconnecting', 'backlog-drained', 'reconnecting', [], false],
   ['reconnecting', 'stable', 'reconnecting', [], false],
+  ['reconnecting', 'connect-refused', 'failed', [], true],
+  ['reconnecting', 'reconnect', 'reconnecting', [], false],
   ['reconnecting', 'close', 'closed', ['abort-connect'], true],
+
+  ['failed', 'link-up', 'failed', ['close-link'], false],
+  ['failed', 'connect-failed', 'failed', [], false],
+  ['failed', 'connect-refused', 'failed', [], false],
+  ['failed', 'link-lost', 'failed', [], false],
+  ['failed', 'retry-due', 'failed', [], false],
+  ['failed', 'backlog-drained', 'failed', [], false],
+  ['failed', 'stable', 'failed', [], false],
+  ['failed', 'reconnect', 'connecting', ['connect'], true],
+  ['failed', 'close', 'closed', [], true],
 
   ['closed', 'link-up', 'closed', ['close-link'], false],
   ['closed', 'connect-failed', 'closed', [], false],
@@ -90,13 +113,15 @@ const TABLE: readonly Row[] = [
   ['closed', 'retry-due', 'closed', [], false],
   ['closed', 'backlog-drained', 'closed', [], false],
   ['closed', 'stable', 'closed', [], false],
+  ['closed', 'connect-refused', 'closed', [], false],
+  ['closed', 'reconnect', 'closed', [], false],
   ['closed', 'close', 'closed', [], false],
 ];
 
 describe('link state machine: the full state × event table', () => {
   it('has one row for every state × event pair', () => {
     const pairs = new Set(TABLE.map(([from, event]) => `${from} × ${event}`));
-    expect(pairs.size).toBe(42);
+    expect(pairs.size).toBe(63);
     for (const from of Object.keys(STATES)) for (const event of Object.keys(EVENTS)) expect(pairs).toContain(`${from} × ${event}`);
   });
 
@@ -164,6 +189,19 @@ describe('link state machine: details of each transition', () => {
     expect(transition(STATES.connected, EVENTS.stable, config).state).toEqual({ kind: 'connected', since: AT, attempt: 0 });
   });
 
+  it('fails for good on a refusal, keeping the reason, and starts over from attempt 0 on reconnect', () => {
+    const refused = transition(STATES.reconnecting, EVENTS['connect-refused'], config);
+    expect(refused).toEqual({ state: { kind: 'failed', since: NOW, attempt: 3, reason: 'token revoked' }, effects: [] });
+    const again = transition(refused.state, { type: 'reconnect', at: NOW + 1 }, config);
+    expect(again).toEqual({ state: { kind: 'connecting', since: NOW + 1, attempt: 0 }, effects: [{ type: 'connect', attempt: 0 }] });
+  });
+
+  it('cuts a backoff wait short on reconnect, keeping the attempt', () => {
+    const result = transition(STATES.disconnected, EVENTS.reconnect, config);
+    expect(result.state).toEqual({ kind: 'reconnecting', since: NOW, attempt: 2 });
+    expect(result.effects).toEqual([{ type: 'cancel-retry' }, { type: 'connect', attempt: 2 }]);
+  });
+
   it('keeps the attempt when closing', () => {
     expect(transition(STATES.disconnected, EVENTS.close, config).state).toEqual({ kind: 'closed', since: NOW, attempt: 2 });
   });
@@ -195,6 +233,8 @@ const eventArbitrary: fc.Arbitrary<LinkEvent> = fc.oneof(
   fc.constant<LinkEvent>({ type: 'retry-due', at: 0 }),
   fc.constant<LinkEvent>({ type: 'backlog-drained', at: 0 }),
   fc.constant<LinkEvent>({ type: 'stable', at: 0 }),
+  fc.constant<LinkEvent>({ type: 'connect-refused', at: 0, cause: 'x' }),
+  fc.constant<LinkEvent>({ type: 'reconnect', at: 0 }),
   fc.constant<LinkEvent>({ type: 'close', at: 0 }),
 );
 

@@ -4,7 +4,7 @@
 // not apply leave the state as it is (and a stray link is closed).
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 
-export type LinkStateKind = 'connecting' | 'syncing' | 'connected' | 'disconnected' | 'reconnecting' | 'closed';
+export type { LinkStateKind } from './vocabulary.js';
 
 /** `attempt` counts consecutive failed attempts; it resets only after proven health. */
 export type LinkState =
@@ -20,6 +20,8 @@ export type LinkState =
       readonly cause: string;
     }
   | { readonly kind: 'reconnecting'; readonly since: number; readonly attempt: number }
+  /** The backend refused us for good (bad token, revoked account); nothing retries until `reconnect`. */
+  | { readonly kind: 'failed'; readonly since: number; readonly attempt: number; readonly reason: string }
   | { readonly kind: 'closed'; readonly since: number; readonly attempt: number };
 
 export type LinkEvent =
@@ -27,6 +29,10 @@ export type LinkEvent =
   | { readonly type: 'link-up'; readonly at: number; readonly backlog: boolean }
   /** The connect attempt failed or timed out. `random` is one draw in [0, 1) for the jitter. */
   | { readonly type: 'connect-failed'; readonly at: number; readonly cause: string; readonly random: number }
+  /** The connect attempt failed in a way no retry can fix (a non-retriable TransportError). */
+  | { readonly type: 'connect-refused'; readonly at: number; readonly cause: string }
+  /** Someone asked to connect again now: leaves `failed`, or skips the rest of a backoff wait. */
+  | { readonly type: 'reconnect'; readonly at: number }
   /** An open link ended (peer closed, error, missed heartbeat). */
   | { readonly type: 'link-lost'; readonly at: number; readonly cause: string; readonly random: number }
   /** The backoff timer fired. */
@@ -79,6 +85,16 @@ export function transition(state: LinkState, event: LinkEvent, config: LinkMachi
     case 'connect-failed':
       if (state.kind !== 'connecting' && state.kind !== 'reconnecting') return { state, effects: NONE };
       return retryLater(state.attempt, event, config, NONE);
+    case 'connect-refused':
+      if (state.kind !== 'connecting' && state.kind !== 'reconnecting') return { state, effects: NONE };
+      return { state: { kind: 'failed', since: event.at, attempt: state.attempt + 1, reason: event.cause }, effects: NONE };
+    case 'reconnect':
+      if (state.kind === 'failed') return { state: { kind: 'connecting', since: event.at, attempt: 0 }, effects: [{ type: 'connect', attempt: 0 }] };
+      if (state.kind !== 'disconnected') return { state, effects: NONE };
+      return {
+        state: { kind: 'reconnecting', since: event.at, attempt: state.attempt },
+        effects: [{ type: 'cancel-retry' }, { type: 'connect', attempt: state.attempt }],
+      };
     case 'link-lost':
       if (state.kind !== 'connected' && state.kind !== 'syncing') return { state, effects: NONE };
       return retryLater(state.attempt, event, config, [{ type: 'cancel-stable' }]);
@@ -117,6 +133,7 @@ function closeEffects(state: LinkState): readonly LinkEffect[] {
       return [{ type: 'cancel-stable' }, { type: 'close-link' }];
     case 'disconnected':
       return [{ type: 'cancel-retry' }];
+    case 'failed':
     case 'closed':
       return NONE;
   }

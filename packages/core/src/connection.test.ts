@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { LOSS_PRONE_BACKOFF } from './backoff.js';
 import { Connection, type LinkChange } from './connection.js';
 import type { LinkState } from './connection-machine.js';
+import { TransportError } from './errors.js';
+import type { Receipt } from './transport.js';
 import { FakeClock, flushPromises } from './testing/fake-clock.js';
 import { FakeTransport } from './testing/fake-transport.js';
 
@@ -221,5 +223,116 @@ describe('Connection', () => {
     release();
     await closing;
     expect(link.closedCalls).toBe(1);
+  });
+
+  it('stops in failed on a non-retriable TransportError, with the reason, until reconnect()', async () => {
+    const { clock, transport, connection, changes } = setup();
+    transport.failNextConnect(new TransportError('token revoked (401)', { retriable: false }));
+    connection.start();
+    await flushPromises();
+    expect(connection.state).toEqual({ kind: 'failed', since: 1_000, attempt: 1, reason: 'token revoked (401)' });
+    expect(connection.lastError).toBe('token revoked (401)');
+    expect(changes.at(-1)).toMatchObject({ from: 'connecting', to: 'failed', cause: 'token revoked (401)' });
+    expect(clock.pending).toBe(0); // nothing retries
+    await clock.advanceAsync(3_600_000);
+    expect(transport.connects).toBe(1);
+    connection.reconnect();
+    await flushPromises();
+    expect(path(changes)).toEqual(['failed', 'connecting', 'connected']);
+    expect(connection.state).toMatchObject({ kind: 'connected', attempt: 0 });
+  });
+
+  it('reconnect() cuts a backoff wait short, and starts a connection never started', async () => {
+    const { clock, transport, connection } = setup();
+    connection.reconnect();
+    expect(transport.connects).toBe(1);
+    await flushPromises();
+    transport.drop();
+    await flushPromises();
+    expect(connection.state.kind).toBe('disconnected');
+    connection.reconnect();
+    await flushPromises();
+    expect(connection.state.kind).toBe('connected');
+    expect(clock.pending).toBe(2); // the uptime timer and the heartbeat; the old retry timer is gone
+  });
+
+  it('runs the retry before telling listeners, and a throwing listener cannot stall the loop', async () => {
+    const { clock, transport, connection } = setup();
+    const pendingWhenTold: number[] = [];
+    connection.onChange((change) => {
+      if (change.to === 'disconnected') pendingWhenTold.push(clock.pending);
+      throw new Error('SQLite: database or disk is full');
+    });
+    transport.failNextConnect(new Error('refused'), 2);
+    connection.start();
+    await flushPromises();
+    expect(connection.state.kind).toBe('disconnected');
+    expect(pendingWhenTold).toEqual([1]); // the retry timer was armed first
+    await clock.advanceAsync(1_000 + 2_000);
+    expect(connection.state.kind).toBe('connected');
+    transport.drop();
+    await flushPromises();
+    await clock.advanceAsync(4_000);
+    expect(connection.state.kind).toBe('connected');
+    expect(transport.connects).toBe(4);
+  });
+
+  it('passes receipts on as activity, and survives a throwing receipt handler', async () => {
+    const clock = new FakeClock(0);
+    const transport = new FakeTransport<unknown, string>();
+    const receipts: Receipt[] = [];
+    const connection = new Connection<string>({
+      transport,
+      clock,
+      onReceipt: (receipt) => {
+        receipts.push(receipt);
+        throw new Error('handler bug');
+      },
+    });
+    connection.start();
+    await flushPromises();
+    clock.advance(700);
+    transport.receipt('read', ['1000']);
+    expect(receipts).toEqual([{ type: 'read', backendIds: ['1000'] }]);
+    expect(connection.lastActivityAt).toBe(700);
+    await connection.close();
+  });
+
+  it('treats a connect that throws instead of rejecting as a failed attempt', async () => {
+    const clock = new FakeClock(0);
+    const connection = new Connection({
+      clock,
+      random: () => 0,
+      transport: {
+        kind: 'throwing',
+        connect: () => {
+          throw new Error('bug in connect');
+        },
+      },
+    });
+    connection.start();
+    await flushPromises();
+    expect(connection.state).toMatchObject({ kind: 'disconnected', cause: 'bug in connect' });
+    await connection.close();
+  });
+
+  it('announces a change made by a listener after the change that caused it, to everyone, in order', async () => {
+    const clock = new FakeClock(0);
+    const transport = new FakeTransport<unknown, string>();
+    const connection = new Connection<string>({ transport, clock });
+    const seen: string[] = [];
+    const states = connection.states();
+    connection.onChange((change) => {
+      if (change.to === 'connected') connection.backlogDrained(); // a nested dispatch that changes nothing
+      if (change.to === 'connected') transport.drop();
+    });
+    connection.onChange((change) => seen.push(`${change.from}→${change.to}`));
+    connection.start();
+    await flushPromises();
+    expect(seen).toEqual(['connecting→connected', 'connected→disconnected']);
+    const streamed: string[] = [];
+    for (let i = 0; i < 3; i++) streamed.push((await states.next()).value.kind);
+    expect(streamed).toEqual(['connecting', 'connected', 'disconnected']);
+    await connection.close();
   });
 });

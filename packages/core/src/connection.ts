@@ -1,29 +1,26 @@
 // The reconnect loop: the imperative shell that runs the link reducer. It owns the timers (retry,
 // connect timeout, minimum uptime) and the heartbeat, starts connect attempts on the transport,
-// and turns every state change into one typed event. Nothing here polls: every step is a timer
-// or a promise settling.
+// and turns every state change into one typed event. A state change's effects run before anyone
+// is told, so a listener can never stall the loop. Nothing here polls.
 import { DEFAULT_BACKOFF, backoffPolicy, type BackoffPolicy } from './backoff.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import {
-  initialLinkState,
-  transition,
-  type LinkEffect,
-  type LinkEvent,
-  type LinkMachineConfig,
-  type LinkState,
-  type LinkStateKind,
-} from './connection-machine.js';
-import { AbortedError, ConnectTimeoutError } from './errors.js';
+import { initialLinkState, transition, type LinkEffect, type LinkEvent, type LinkMachineConfig, type LinkState } from './connection-machine.js';
+import { AbortedError, ConnectTimeoutError, TransportError } from './errors.js';
+import { Emitter, type Event } from './event.js';
 import { Heartbeat } from './heartbeat.js';
 import { noopLogger, type Logger } from './logger.js';
-import type { Link, Transport } from './transport.js';
+import type { ConnectOptions, Link, Receipt } from './transport.js';
+import { isLinkUp, type LinkStateKind } from './vocabulary.js';
 import { Watchable, type StreamOptions } from './watchable.js';
 
 export interface ConnectionOptions<In> {
-  readonly transport: Pick<Transport<unknown, In>, 'connect' | 'kind'>;
-  /** Every incoming event, in order. */
+  /** Only `connect` and `kind` are used, so a v1 or a v2 transport will do. */
+  readonly transport: { readonly kind: string; connect(options: ConnectOptions<In>): Promise<Link> };
+  /** Every incoming event, in order. A throw is logged, never propagated. @default ignore */
   readonly onIncoming?: (event: In) => void;
-  /** Whether a backlog waits to be sent; decides `syncing` over `connected` on link-up. */
+  /** Every delivery or read receipt the transport reports. @default ignore */
+  readonly onReceipt?: (receipt: Receipt) => void;
+  /** Whether a backlog waits to be sent; decides `syncing` over `connected` on link-up. @default () => false */
   readonly hasBacklog?: () => boolean;
   /** @default systemClock */
   readonly clock?: Clock;
@@ -33,7 +30,7 @@ export interface ConnectionOptions<In> {
   readonly logger?: Logger;
   /** @default DEFAULT_BACKOFF (1 s, ×2, cap 60 s, full jitter) */
   readonly backoff?: BackoffPolicy;
-  /** @default 5_000 */
+  /** How long the link must stay up before the attempt counter resets. @default 5_000 */
   readonly minUptimeMs?: number;
   /** @default 10_000 */
   readonly connectTimeoutMs?: number;
@@ -50,7 +47,7 @@ export const CONNECTION_DEFAULTS = Object.freeze({
   heartbeatTimeoutMs: 10_000,
 });
 
-/** One state change, as logged and streamed. */
+/** One state change, as logged and announced. */
 export interface LinkChange {
   readonly from: LinkStateKind;
   readonly to: LinkStateKind;
@@ -70,9 +67,15 @@ export class Connection<In> {
   readonly #connectTimeoutMs: number;
   readonly #heartbeat: { intervalMs: number; timeoutMs: number };
   readonly #onIncoming: (event: In) => void;
+  readonly #onReceipt: (receipt: Receipt) => void;
   readonly #hasBacklog: () => boolean;
   readonly #state: Watchable<LinkState>;
-  readonly #changes = new Set<(change: LinkChange) => void>();
+  readonly #changes: Emitter<LinkChange>;
+  /** The reducer's state; the watchable follows it once a change's effects have run. */
+  #current: LinkState;
+  /** Changes waiting to be announced, in order, while effects (which may dispatch) run. */
+  #announcements: (() => void)[] = [];
+  #dispatching = false;
   #started = false;
   #attempt: AbortController | undefined;
   #attemptPromise: Promise<unknown> = Promise.resolve();
@@ -82,6 +85,9 @@ export class Connection<In> {
   #stableTimer: TimerHandle | undefined;
   #lastError: string | undefined;
   #lastActivityAt: number | undefined;
+
+  /** Every state change. A listener that throws is logged; the loop goes on. */
+  readonly onChange: Event<LinkChange>;
 
   constructor(options: ConnectionOptions<In>) {
     this.#transport = options.transport;
@@ -98,12 +104,16 @@ export class Connection<In> {
       timeoutMs: options.heartbeatTimeoutMs ?? CONNECTION_DEFAULTS.heartbeatTimeoutMs,
     };
     this.#onIncoming = options.onIncoming ?? (() => {});
+    this.#onReceipt = options.onReceipt ?? (() => {});
     this.#hasBacklog = options.hasBacklog ?? (() => false);
-    this.#state = new Watchable(initialLinkState(this.#clock.now()));
+    this.#current = initialLinkState(this.#clock.now());
+    this.#state = new Watchable(this.#current, { logger: this.#logger });
+    this.#changes = new Emitter<LinkChange>({ logger: this.#logger, name: 'link change' });
+    this.onChange = this.#changes.event;
   }
 
   get state(): LinkState {
-    return this.#state.value;
+    return this.#current;
   }
 
   /** The text of the last connect failure or link loss, kept after recovery. */
@@ -118,22 +128,24 @@ export class Connection<In> {
 
   /** The link is up and may carry sends. */
   get isUp(): boolean {
-    const kind = this.#state.value.kind;
-    return kind === 'connected' || kind === 'syncing';
+    return isLinkUp(this.#current.kind);
   }
 
   /** Starts the first connect attempt. Calling it again does nothing. */
   start(): void {
-    if (this.#started || this.#state.value.kind === 'closed') return;
+    if (this.#started || this.#current.kind === 'closed') return;
     this.#started = true;
     this.#logger.info({ state: 'connecting', transport: this.#transport.kind }, 'connection starting');
     this.#run({ type: 'connect', attempt: 0 });
   }
 
-  /** Every state change. Returns the unsubscribe. */
-  onChange(listener: (change: LinkChange) => void): () => void {
-    this.#changes.add(listener);
-    return () => this.#changes.delete(listener);
+  /**
+   * Connects again now: leaves the terminal `failed` state (from `connecting`, attempt 0), or cuts
+   * a backoff wait short. Does nothing while an attempt runs, while up, or after `close()`.
+   */
+  reconnect(): void {
+    if (!this.#started) return this.start();
+    this.#dispatch({ type: 'reconnect', at: this.#clock.now() }, 'reconnect requested');
   }
 
   /** The current state first, then each new one; ends on `close()` or when `signal` aborts. */
@@ -159,16 +171,28 @@ export class Connection<In> {
   }
 
   #dispatch(event: LinkEvent, cause: string | undefined): void {
-    const from = this.#state.value;
+    const from = this.#current;
     const { state, effects } = transition(from, event, this.#config);
-    if (state !== from) {
-      this.#state.set(state);
-      if (state.kind !== from.kind) this.#announce(from.kind, state, cause);
+    this.#current = state;
+    if (state !== from) this.#announcements.push(() => this.#announce(from.kind, state, cause));
+    // Effects, or listeners, may dispatch again: only the outermost dispatch announces, after
+    // its own effects and in order, so nobody hears of a change whose timers are not armed yet.
+    if (this.#dispatching) {
+      for (const effect of effects) this.#run(effect);
+      return;
     }
-    for (const effect of effects) this.#run(effect);
+    this.#dispatching = true;
+    try {
+      for (const effect of effects) this.#run(effect);
+      for (let next = this.#announcements.shift(); next; next = this.#announcements.shift()) next();
+    } finally {
+      this.#dispatching = false;
+    }
   }
 
   #announce(from: LinkStateKind, state: LinkState, cause: string | undefined): void {
+    this.#state.set(state);
+    if (state.kind === from) return;
     const change: LinkChange = {
       from,
       to: state.kind,
@@ -178,9 +202,9 @@ export class Connection<In> {
       ...(state.kind === 'disconnected' ? { delayMs: state.delayMs } : {}),
       ...(cause === undefined ? {} : { cause }),
     };
-    const level = state.kind === 'disconnected' ? 'warn' : 'info';
+    const level = state.kind === 'disconnected' ? 'warn' : state.kind === 'failed' ? 'error' : 'info';
     this.#logger[level]({ from: change.from, to: change.to, attempt: change.attempt, delayMs: change.delayMs, cause }, 'connection state changed');
-    for (const listener of [...this.#changes]) listener(change);
+    this.#changes.emit(change);
   }
 
   #run(effect: LinkEffect): void {
@@ -223,18 +247,23 @@ export class Connection<In> {
       () => attempt.abort(new ConnectTimeoutError(`connect did not complete within ${this.#connectTimeoutMs} ms`)),
       this.#connectTimeoutMs,
     );
-    const connecting = this.#transport.connect({
-      signal: attempt.signal,
-      onIncoming: (event) => {
-        this.#activity();
-        try {
-          this.#onIncoming(event);
-        } catch (error) {
-          this.#logger.error({ err: error }, 'incoming handler failed');
-        }
-      },
-      onActivity: () => this.#activity(),
-    });
+    let connecting: Promise<Link>;
+    try {
+      connecting = this.#transport.connect({
+        signal: attempt.signal,
+        onIncoming: (event) => {
+          this.#activity();
+          this.#guard(() => this.#onIncoming(event), 'incoming handler failed');
+        },
+        onActivity: () => this.#activity(),
+        onReceipt: (receipt) => {
+          this.#activity();
+          this.#guard(() => this.#onReceipt(receipt), 'receipt handler failed');
+        },
+      });
+    } catch (error) {
+      connecting = Promise.reject(error as Error);
+    }
     this.#attemptPromise = connecting.then(
       (link) => {
         this.#clock.clearTimeout(timeout);
@@ -251,7 +280,12 @@ export class Connection<In> {
         this.#attempt = undefined;
         const reason: unknown = attempt.signal.aborted ? attempt.signal.reason : error;
         this.#lastError = describe(reason);
-        this.#dispatch({ type: 'connect-failed', at: this.#clock.now(), cause: this.#lastError, random: this.#random() }, this.#lastError);
+        const at = this.#clock.now();
+        if (TransportError.isInstance(reason) && (reason as TransportError).retriable === false) {
+          this.#dispatch({ type: 'connect-refused', at, cause: this.#lastError }, this.#lastError);
+        } else {
+          this.#dispatch({ type: 'connect-failed', at, cause: this.#lastError, random: this.#random() }, this.#lastError);
+        }
       },
     );
   }
@@ -285,12 +319,20 @@ export class Connection<In> {
     this.#linkHeartbeat = undefined;
     const link = this.#link;
     this.#link = undefined;
-    link?.close();
+    if (link) this.#guard(() => link.close(), 'closing the link failed');
   }
 
   #activity(): void {
     this.#lastActivityAt = this.#clock.now();
     this.#linkHeartbeat?.activity();
+  }
+
+  #guard(work: () => void, message: string): void {
+    try {
+      work();
+    } catch (error) {
+      this.#logger.error({ err: error }, message);
+    }
   }
 }
 

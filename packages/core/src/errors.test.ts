@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AbortedError,
-  ClosedError,
-  ConflictError,
-  ConnectTimeoutError,
-  HeartbeatTimeoutError,
-  OutboxFullError,
-  TetherError,
-  TransportError,
-} from './errors.js';
+import { AbortedError, ConflictError, ConnectTimeoutError, OutboxFullError, TetherError, TransportError } from './errors.js';
 
 const KINDS = [
   [AbortedError, 'aborted'],
   [ConnectTimeoutError, 'connect-timeout'],
-  [HeartbeatTimeoutError, 'heartbeat-timeout'],
-  [ClosedError, 'closed'],
   [OutboxFullError, 'outbox-full'],
   [TransportError, 'transport'],
   [ConflictError, 'conflict'],
@@ -32,9 +21,9 @@ describe('TetherError', () => {
   });
 
   it('recognises its brand, not the class, so copies from another install pass', () => {
-    const foreign = Object.assign(new Error('from a duplicate install'), { [Symbol.for('tether.error')]: true, code: 'closed' });
+    const foreign = Object.assign(new Error('from a duplicate install'), { [Symbol.for('tether.error')]: true, code: 'conflict' });
     expect(TetherError.isInstance(foreign)).toBe(true);
-    expect(ClosedError.isInstance(foreign)).toBe(true);
+    expect(ConflictError.isInstance(foreign)).toBe(true);
     expect(foreign instanceof TetherError).toBe(false);
   });
 
@@ -71,10 +60,13 @@ describe.each(KINDS.map(([ErrorClass, code]) => [ErrorClass.name, ErrorClass, co
 });
 
 describe('TransportError', () => {
-  it('is retriable unless the caller says otherwise', () => {
+  it('is retriable unless the caller says otherwise, in the constructor or later', () => {
     const error = new TransportError('connect refused');
     expect(error.retriable).toBe(true);
     error.retriable = false;
     expect(error.retriable).toBe(false);
+    const refused = new TransportError('token revoked', { retriable: false, cause: new Error('401') });
+    expect(refused).toMatchObject({ retriable: false, code: 'transport', message: 'token revoked' });
+    expect((refused.cause as Error).message).toBe('401');
   });
 });

@@ -33,16 +33,21 @@ function branded(code: string) {
 export class AbortedError extends branded('aborted') {}
 /** A connect attempt did not complete within the connect timeout. */
 export class ConnectTimeoutError extends branded('connect-timeout') {}
-/** The peer did not prove it was alive within the heartbeat timeout. */
-export class HeartbeatTimeoutError extends branded('heartbeat-timeout') {}
-/** The object was closed; it accepts nothing more. */
-export class ClosedError extends branded('closed') {}
 /** The outbox holds as many messages as it may; nothing was dropped, the new one was refused. */
 export class OutboxFullError extends branded('outbox-full') {}
 /** A transport could not do what was asked (connect refused, protocol error, wrong mode …). */
 export class TransportError extends branded('transport') {
-  /** True when retrying later may succeed; false when only a change of configuration can help. */
-  retriable = true;
+  /**
+   * True when retrying later may succeed; false when only a change of configuration can help (a
+   * bad token, a revoked account, a backend in the wrong mode). A connect that rejects with a
+   * non-retriable TransportError puts the link in the terminal `failed` state.
+   */
+  retriable: boolean;
+
+  constructor(message: string, options?: { readonly cause?: unknown; readonly retriable?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.retriable = options?.retriable ?? true;
+  }
 }
 /** The request conflicts with the current state (cancel a message that is sending, unknown id …). */
 export class ConflictError extends branded('conflict') {}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryOutboxStore } from './outbox-store.js';
+import { deferredStore } from './testing/deferred-store.js';
 import { outboxStoreContract } from './testing/store-contract.js';
 
 describe('MemoryOutboxStore', () => {
@@ -17,9 +18,9 @@ describe('MemoryOutboxStore', () => {
   it('stamps updatedAt and clears optional fields patched with undefined', () => {
     const store = new MemoryOutboxStore<string>();
     const a = store.add('a', { now: 1 });
-    store.update(a.id, { error: 'boom', signalTimestamp: 9 }, 2);
+    store.update(a.id, { error: 'boom', backendId: '9' }, 2);
     const cleared = store.update(a.id, { error: undefined }, 3);
-    expect(cleared).toMatchObject({ updatedAt: 3, signalTimestamp: 9 });
+    expect(cleared).toMatchObject({ updatedAt: 3, backendId: '9' });
     expect('error' in cleared).toBe(false);
     expect(() => store.update('missing', {}, 4)).toThrow(/no message/);
     expect(() => store.requeue('missing', 4)).toThrow(/no message/);
@@ -60,8 +61,55 @@ describe('MemoryOutboxStore', () => {
     expect(store.head()?.id).toBe(c.id);
     expect(store.counts().queued).toBe(1);
   });
+
+  it('finds messages by backend id, following changes of it', () => {
+    const store = new MemoryOutboxStore<string>();
+    const a = store.add('a', { now: 1 });
+    const b = store.add('b', { now: 1 });
+    store.update(a.id, { state: 'sent', backendId: '100' }, 2);
+    store.update(b.id, { state: 'sent', backendId: '100' }, 2);
+    expect(store.findByBackendId('100').map((record) => record.id)).toEqual([a.id, b.id]);
+    store.update(b.id, { backendId: '101' }, 3);
+    store.update(a.id, { backendId: undefined }, 3);
+    expect(store.findByBackendId('100')).toEqual([]);
+    expect(store.findByBackendId('101').map((record) => record.id)).toEqual([b.id]);
+  });
+
+  it('never reuses an id, not even in a fresh store (ids become idempotency keys)', () => {
+    const first = new MemoryOutboxStore<string>().add('a', { now: 1 }).id;
+    const second = new MemoryOutboxStore<string>().add('a', { now: 1 }).id;
+    expect(first).not.toBe(second);
+    expect(first).toMatch(/^m[0-9a-f]{8}-1$/);
+  });
 });
 
 describe('MemoryOutboxStore keeps the store contract', () => {
   for (const check of outboxStoreContract(() => new MemoryOutboxStore<{ text: string }>({ maxQueued: 3 }), (text) => ({ text }))) it(check.name, check.run);
+});
+
+describe('an asynchronous store (MemoryOutboxStore answering on later ticks) keeps the store contract', () => {
+  for (const check of outboxStoreContract(() => deferredStore(new MemoryOutboxStore<{ text: string }>({ maxQueued: 3 }), { turns: 2 }), (text) => ({ text }))) it(check.name, check.run);
+});
+
+describe('the store contract', () => {
+  it('fails a store that reuses ids across fresh stores, an uncapped store and a lossy update, saying expected and actual', async () => {
+    const reusing = () => {
+      const store = new MemoryOutboxStore<string>({ maxQueued: 3 });
+      const add = store.add.bind(store);
+      let counter = 0;
+      store.add = (payload, options) => ({ ...add(payload, options), id: `m${++counter}` });
+      return store;
+    };
+    const [, ids] = outboxStoreContract(reusing, (text) => text);
+    await expect(ids!.run()).rejects.toThrow(/ids: expected four distinct ids from two fresh stores; got m1, m2, m3, m1/);
+    const uncapped = outboxStoreContract(() => new MemoryOutboxStore<string>({ maxQueued: 10 }), (text) => text).find((check) => check.name.startsWith('refuses'))!;
+    await expect(uncapped.run()).rejects.toThrow(/a fourth message: expected a refusal with code 'outbox-full'.*; got it succeeded/);
+    const forgetful = outboxStoreContract(() => {
+      const store = new MemoryOutboxStore<string>({ maxQueued: 3 });
+      const update = store.update.bind(store);
+      store.update = (id, patch, now) => update(id, { ...patch, backendId: undefined }, now);
+      return store;
+    }, (text) => text).find((check) => check.name.startsWith('update applies'))!;
+    await expect(forgetful.run()).rejects.toMatchObject({ code: 'contract-violation', expected: expect.stringContaining('"backendId":"5"') });
+  });
 });

@@ -1,10 +1,15 @@
-// What the outbox keeps per message, and the port through which it keeps it. The daemon plugs in
-// SQLite; `MemoryOutboxStore` serves tests and embedders that need no durability. Order is the
-// store's job: `head()` is always the oldest queued message, and a retried message goes to the back.
+// What the outbox keeps per message, and the port through which it keeps it. Every method may
+// answer with a value or a promise, so PostgreSQL, Redis or IndexedDB fit; the daemon plugs in
+// SQLite; `MemoryOutboxStore` (synchronous inside) serves tests and embedders that need no
+// durability. Order is the store's job: `head()` is always the oldest queued message.
 import { ConflictError, OutboxFullError } from './errors.js';
 import { RingBuffer } from './ring-buffer.js';
+import type { MessageState } from './vocabulary.js';
 
-export type MessageState = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'unknown';
+export type { MessageState } from './vocabulary.js';
+
+/** A value now, or later. */
+export type MaybePromise<T> = T | Promise<T>;
 
 export interface OutboxRecord<M> {
   readonly id: string;
@@ -20,7 +25,8 @@ export interface OutboxRecord<M> {
   readonly unknownResends: number;
   /** Consecutive retriable failures. */
   readonly retriableFailures: number;
-  readonly signalTimestamp?: number;
+  /** The backend's id for the message, from its `sent` outcome; receipts name it. */
+  readonly backendId?: string;
   readonly error?: string;
   readonly expiresAt?: number;
 }
@@ -32,7 +38,7 @@ export type RecordPatch = {
   readonly ambiguous?: boolean;
   readonly unknownResends?: number;
   readonly retriableFailures?: number;
-  readonly signalTimestamp?: number | undefined;
+  readonly backendId?: string | undefined;
   readonly error?: string | undefined;
 };
 
@@ -44,19 +50,34 @@ export interface OutboxCounts {
   readonly oldestQueuedAt?: number;
 }
 
+/**
+ * The outbox's port to storage. Each method may return its answer or a promise of it; a throw or
+ * a rejection is retried by the outbox after a pause and never loses or reorders a message. The
+ * outbox makes its changes one at a time, in order (reads such as `counts` for status may overlap
+ * them). `outboxStoreContract` in `@tether/core/testing` checks a store.
+ */
 export interface OutboxStore<M> {
-  /** Commits a new queued message at the back. Throws OutboxFullError when the queue is at its limit. */
-  add(payload: M, options: { readonly now: number; readonly expiresAt?: number }): OutboxRecord<M>;
+  /**
+   * Commits a new queued message at the back. Fails with OutboxFullError (`code: 'outbox-full'`)
+   * when the queue is at its limit. Ids are never reused, not even by a fresh store: the outbox
+   * gives them to the backend as idempotency keys.
+   */
+  add(payload: M, options: { readonly now: number; readonly expiresAt?: number }): MaybePromise<OutboxRecord<M>>;
   /** The oldest queued message. */
-  head(): OutboxRecord<M> | undefined;
-  get(id: string): OutboxRecord<M> | undefined;
-  /** Applies the patch and stamps `updatedAt`. Throws when the id is unknown. */
-  update(id: string, patch: RecordPatch, now: number): OutboxRecord<M>;
+  head(): MaybePromise<OutboxRecord<M> | undefined>;
+  get(id: string): MaybePromise<OutboxRecord<M> | undefined>;
+  /** Applies the patch and stamps `updatedAt`. Fails when the id is unknown. */
+  update(id: string, patch: RecordPatch, now: number): MaybePromise<OutboxRecord<M>>;
   /** Queues the message again, at the back. */
-  requeue(id: string, now: number): OutboxRecord<M>;
+  requeue(id: string, now: number): MaybePromise<OutboxRecord<M>>;
   /** Every message in a state, oldest first (used for crash recovery). */
-  inState(state: MessageState): OutboxRecord<M>[];
-  counts(): OutboxCounts;
+  inState(state: MessageState): MaybePromise<readonly OutboxRecord<M>[]>;
+  counts(): MaybePromise<OutboxCounts>;
+  /**
+   * The messages whose `backendId` is this one (receipts name messages by it). Optional: without
+   * it, receipts are ignored (and a warning says so once).
+   */
+  findByBackendId?(backendId: string): MaybePromise<readonly OutboxRecord<M>[]>;
 }
 
 export interface MemoryOutboxStoreOptions {
@@ -64,11 +85,17 @@ export interface MemoryOutboxStoreOptions {
   readonly maxQueued?: number;
 }
 
-/** Keeps everything in memory. The queue is a RingBuffer with `reject` overflow: back-pressure, never a drop. */
+/**
+ * Keeps everything in memory, synchronously. The queue is a RingBuffer with `reject` overflow:
+ * back-pressure, never a drop. Ids carry a random part per store, so a restarted process never
+ * reuses one (they are idempotency keys).
+ */
 export class MemoryOutboxStore<M> implements OutboxStore<M> {
   readonly #records = new Map<string, OutboxRecord<M> & { readonly sequence: number }>();
+  readonly #byBackendId = new Map<string, Set<string>>();
   readonly #queue: RingBuffer<{ id: string; sequence: number }>;
   readonly #maxQueued: number;
+  readonly #idPrefix = `m${randomPart()}-`;
   #nextId = 1;
   #nextSequence = 1;
   #queued = 0;
@@ -80,7 +107,7 @@ export class MemoryOutboxStore<M> implements OutboxStore<M> {
   }
 
   add(payload: M, options: { readonly now: number; readonly expiresAt?: number }): OutboxRecord<M> {
-    const id = `m${this.#nextId++}`;
+    const id = `${this.#idPrefix}${this.#nextId++}`;
     const record = {
       id,
       payload,
@@ -127,7 +154,15 @@ export class MemoryOutboxStore<M> implements OutboxStore<M> {
     this.#countState(record.state, -1);
     this.#countState(next.state, +1);
     this.#records.set(id, next);
+    if (record.backendId !== next.backendId) {
+      if (record.backendId !== undefined) this.#byBackendId.get(record.backendId)?.delete(id);
+      if (next.backendId !== undefined) this.#byBackendId.set(next.backendId, (this.#byBackendId.get(next.backendId) ?? new Set()).add(id));
+    }
     return strip(next);
+  }
+
+  findByBackendId(backendId: string): OutboxRecord<M>[] {
+    return [...(this.#byBackendId.get(backendId) ?? [])].map((id) => strip(this.#records.get(id)!));
   }
 
   requeue(id: string, now: number): OutboxRecord<M> {
@@ -187,6 +222,13 @@ function applyPatch<R extends OutboxRecord<unknown>>(record: R, patch: RecordPat
     else next[key] = value;
   }
   return next as R;
+}
+
+/** Eight hex digits from the platform's CSPRNG where there is one (every runtime core targets has). */
+function randomPart(): string {
+  const crypto = (globalThis as { crypto?: { getRandomValues?(array: Uint32Array): Uint32Array } }).crypto;
+  const value = crypto?.getRandomValues ? crypto.getRandomValues(new Uint32Array(1))[0]! : Math.floor(Math.random() * 2 ** 32);
+  return value.toString(16).padStart(8, '0');
 }
 
 function strip<M>(record: OutboxRecord<M> & { readonly sequence: number }): OutboxRecord<M> {

@@ -1,24 +1,30 @@
-// The outbox engine: takes the oldest queued message, sends it with a deadline, and applies the
-// outcome exactly as DECISIONS.md §2 says. One send at a time, never pipelined; the head stays
-// the head until its outcome is known, so order holds across failures, reconnects and restarts.
+// The outbox engine: takes the oldest queued message, sends it with a deadline and an idempotency
+// key, and applies the outcome as outcome-plan.ts says. One send at a time, never pipelined; the
+// head stays the head until its outcome is stored, so order holds across failures, reconnects,
+// restarts and a store that fails. Store changes run one at a time, each followed by its event.
 import { backoffPolicy, backoffDelay, type BackoffPolicy } from './backoff.js';
 import { sleep, systemClock, type Clock } from './clock.js';
 import { ConflictError } from './errors.js';
+import { Emitter, type Disposer, type Event } from './event.js';
 import { noopLogger, type Logger } from './logger.js';
+import { planOutcome, planUnknown, type OutcomePlan, type UnknownPolicy } from './outcome-plan.js';
 import type { OutboxRecord, OutboxStore, RecordPatch } from './outbox-store.js';
+import { applyReceipt } from './outbox-receipts.js';
 import { Pacer, type PacingOptions } from './pacer.js';
 import type { SendGate } from './send-gate.js';
-import type { SendOptions, SendOutcome } from './transport.js';
+import type { Receipt } from './transport.js';
+import type { SendOptionsV2, SendOutcomeV2 } from './transport-v2.js';
 
-export type UnknownPolicy = 'at-least-once' | 'at-most-once';
+export type { UnknownPolicy } from './outcome-plan.js';
 
 export interface OutboxOptions<M> {
   readonly store: OutboxStore<M>;
-  readonly send: (payload: M, options: SendOptions) => Promise<SendOutcome>;
+  /** A v2 send (`toTransportV2(transport).send`). */
+  readonly send: (payload: M, options: SendOptionsV2) => Promise<SendOutcomeV2>;
   readonly gate: SendGate;
   /** Whether the link is up. */
   readonly canSend: () => boolean;
-  /** Called when a drain finds the queue empty (the backlog is gone). */
+  /** Called when a drain finds the queue empty (the backlog is gone). @default nothing */
   readonly onIdle?: () => void;
   /** @default systemClock */
   readonly clock?: Clock;
@@ -26,7 +32,7 @@ export interface OutboxOptions<M> {
   readonly random?: () => number;
   /** @default noopLogger */
   readonly logger?: Logger;
-  /** @default 'at-least-once' */
+  /** What an unknown outcome leads to (DECISIONS.md §2). @default 'at-least-once' */
   readonly unknownPolicy?: UnknownPolicy;
   /** Deadline of one send. @default 30_000 */
   readonly sendTimeoutMs?: number;
@@ -36,13 +42,13 @@ export interface OutboxOptions<M> {
   readonly retryBackoff?: BackoffPolicy;
   /** Optional pacing of sends. @default unpaced */
   readonly pacing?: PacingOptions;
-  /** Every send's outcome as the transport reported it, with its duration (metrics). */
+  /** Every send's outcome as the transport reported it, with its duration (metrics). @default nothing */
   readonly onOutcome?: (event: SendOutcomeEvent) => void;
 }
 
 export interface SendOutcomeEvent {
   readonly id: string;
-  readonly outcome: SendOutcome;
+  readonly outcome: SendOutcomeV2;
   readonly durationMs: number;
 }
 
@@ -53,6 +59,13 @@ export const OUTBOX_DEFAULTS = Object.freeze({
   retryBackoff: Object.freeze({ initialMs: 1_000, factor: 2, maxMs: 30_000, jitter: 'equal' }) as BackoffPolicy,
 });
 
+type Step<M> =
+  | { readonly kind: 'stop' }
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'next' }
+  | { readonly kind: 'pace'; readonly ms: number }
+  | { readonly kind: 'send'; readonly record: OutboxRecord<M> };
+
 export class Outbox<M> {
   readonly #store: OutboxStore<M>;
   readonly #send: OutboxOptions<M>['send'];
@@ -62,19 +75,29 @@ export class Outbox<M> {
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #logger: Logger;
-  readonly #unknownPolicy: UnknownPolicy;
+  readonly #policy: { readonly unknownPolicy: UnknownPolicy; readonly maxRetriableAttempts: number };
   readonly #sendTimeoutMs: number;
-  readonly #maxRetriable: number;
   readonly #retryBackoff: BackoffPolicy;
-  readonly #listeners = new Set<(record: OutboxRecord<M>) => void>();
+  readonly #changes: Emitter<OutboxRecord<M>>;
   readonly #closing = new AbortController();
+  readonly #pacer: Pacer | undefined;
+  readonly #onOutcome: (event: SendOutcomeEvent) => void;
+  readonly #unsubscribeGate: Disposer;
+  /** The end of the chain of store changes: each waits for the one before. */
+  #tail: Promise<unknown> = Promise.resolve();
   #draining: Promise<void> | undefined;
   #again = false;
   #inFlight: { id: string; deadline: AbortController } | undefined;
+  /** An outcome whose store change failed: applied before anything else is sent. */
+  #unsettled: { record: OutboxRecord<M>; outcome: SendOutcomeV2 } | undefined;
+  /** A late answer that came while its send was still being settled. */
+  #earlyLate: { id: string; outcome: SendOutcomeV2 } | undefined;
   #retryStreak = 0;
-  readonly #pacer: Pacer | undefined;
-  readonly #onOutcome: (event: SendOutcomeEvent) => void;
-  readonly #unsubscribeGate: () => void;
+  #backlog = false;
+  #warnedNoReceipts = false;
+
+  /** Every change of a message's state or fields, in the order the store took them. */
+  readonly onChange: Event<OutboxRecord<M>>;
 
   constructor(options: OutboxOptions<M>) {
     this.#store = options.store;
@@ -85,12 +108,16 @@ export class Outbox<M> {
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#logger = (options.logger ?? noopLogger).child({ component: 'outbox' });
-    this.#unknownPolicy = options.unknownPolicy ?? OUTBOX_DEFAULTS.unknownPolicy;
+    this.#policy = {
+      unknownPolicy: options.unknownPolicy ?? OUTBOX_DEFAULTS.unknownPolicy,
+      maxRetriableAttempts: options.maxRetriableAttempts ?? OUTBOX_DEFAULTS.maxRetriableAttempts,
+    };
     this.#sendTimeoutMs = options.sendTimeoutMs ?? OUTBOX_DEFAULTS.sendTimeoutMs;
-    this.#maxRetriable = options.maxRetriableAttempts ?? OUTBOX_DEFAULTS.maxRetriableAttempts;
     this.#retryBackoff = backoffPolicy(options.retryBackoff ?? OUTBOX_DEFAULTS.retryBackoff);
     this.#pacer = options.pacing ? new Pacer(this.#clock, options.pacing) : undefined;
     this.#onOutcome = options.onOutcome ?? (() => {});
+    this.#changes = new Emitter({ logger: this.#logger, name: 'message change' });
+    this.onChange = this.#changes.event;
     this.#unsubscribeGate = this.#gate.onChange((change) => {
       if (change.to.state === 'open') this.kick();
     });
@@ -101,68 +128,95 @@ export class Outbox<M> {
     return this.#inFlight?.id;
   }
 
-  /** Every change of a message's state or fields. */
-  onChange(listener: (record: OutboxRecord<M>) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  /** Whether queued messages are known to wait (decides `syncing` over `connected` at link-up). */
+  get hasBacklog(): boolean {
+    return this.#backlog;
   }
 
-  /** Commits the message (the store decides durability), then tries to send. */
-  enqueue(payload: M, options: { readonly expiresAt?: number } = {}): OutboxRecord<M> {
-    const record = this.#store.add(payload, { now: this.#clock.now(), ...options });
-    this.#logger.debug({ id: record.id }, 'message queued');
-    this.#emit(record);
-    this.kick();
-    return record;
+  /** Commits the message (the store decides durability), then tries to send. Resolves once committed. */
+  enqueue(payload: M, options: { readonly expiresAt?: number } = {}): Promise<OutboxRecord<M>> {
+    return this.#exclusive(async () => {
+      const record = await this.#store.add(payload, { now: this.#clock.now(), ...options });
+      this.#backlog = true;
+      this.#logger.debug({ id: record.id }, 'message queued');
+      this.#changes.emit(record);
+      this.kick();
+      return record;
+    });
   }
 
-  /** Announces messages the caller committed to the store itself (a group commit), then sends. */
+  /**
+   * Announces messages the caller committed to the store itself (a group commit), then sends.
+   * Synchronous on purpose: call it in the same turn as the commit, so no send overtakes the
+   * announcement.
+   */
   adopt(records: readonly OutboxRecord<M>[]): void {
+    if (records.length > 0) this.#backlog = true;
     for (const record of records) {
       this.#logger.debug({ id: record.id }, 'message queued');
-      this.#emit(record);
+      this.#changes.emit(record);
     }
     this.kick();
   }
 
   /** Puts a failed or unknown message back in the queue, at the back. */
-  retry(id: string): OutboxRecord<M> {
-    const record = this.#require(id);
-    if (record.state !== 'failed' && record.state !== 'unknown') throw new ConflictError(`message ${id} is ${record.state}; only failed or unknown messages can be retried`);
-    this.#store.update(id, { retriableFailures: 0, error: undefined }, this.#clock.now());
-    const requeued = this.#store.requeue(id, this.#clock.now());
-    this.#logger.info({ id }, 'message requeued by request');
-    this.#emit(requeued);
-    this.kick();
-    return requeued;
+  retry(id: string): Promise<OutboxRecord<M>> {
+    return this.#exclusive(async () => {
+      const record = await this.#require(id);
+      if (record.state !== 'failed' && record.state !== 'unknown') throw new ConflictError(`message ${id} is ${record.state}; only failed or unknown messages can be retried`);
+      await this.#store.update(id, { retriableFailures: 0, error: undefined }, this.#clock.now());
+      const requeued = await this.#store.requeue(id, this.#clock.now());
+      this.#backlog = true;
+      this.#logger.info({ id }, 'message requeued by request');
+      this.#changes.emit(requeued);
+      this.kick();
+      return requeued;
+    });
   }
 
   /** Cancels a queued or unknown message: it becomes `failed` with reason `cancelled`. */
-  cancel(id: string): OutboxRecord<M> {
-    const record = this.#require(id);
-    if (record.state !== 'queued' && record.state !== 'unknown') throw new ConflictError(`message ${id} is ${record.state}; only queued or unknown messages can be cancelled`);
-    const cancelled = this.#apply(id, { state: 'failed', error: 'cancelled' }, 'message cancelled');
-    this.kick(); // the queue may be empty now: syncing becomes connected
-    return cancelled;
+  cancel(id: string): Promise<OutboxRecord<M>> {
+    return this.#exclusive(async () => {
+      const record = await this.#require(id);
+      if (record.state !== 'queued' && record.state !== 'unknown') throw new ConflictError(`message ${id} is ${record.state}; only queued or unknown messages can be cancelled`);
+      const cancelled = await this.#apply(id, { state: 'failed', error: 'cancelled' }, 'message cancelled');
+      this.kick(); // the queue may be empty now: syncing becomes connected
+      return cancelled;
+    });
   }
 
   /** Fails a queued message whose `expiresAt` has passed (the store found it; the head check would too, later). */
-  expire(id: string): OutboxRecord<M> | undefined {
-    const record = this.#store.get(id);
-    if (!record || record.state !== 'queued' || record.expiresAt === undefined || record.expiresAt > this.#clock.now()) return undefined;
-    const expired = this.#apply(id, { state: 'failed', error: 'expired' }, 'message expired');
-    this.kick();
-    return expired;
+  expire(id: string): Promise<OutboxRecord<M> | undefined> {
+    return this.#exclusive(async () => {
+      const record = await this.#store.get(id);
+      if (!record || record.state !== 'queued' || record.expiresAt === undefined || record.expiresAt > this.#clock.now()) return undefined;
+      const expired = await this.#apply(id, { state: 'failed', error: 'expired' }, 'message expired');
+      this.kick();
+      return expired;
+    });
   }
 
   /**
    * After a crash, messages left `sending` may or may not have gone out: they become unknown and
-   * follow the unknown policy (at-least-once: resent once, in their place).
+   * follow the unknown policy (at-least-once: resent once, in their place). Resolves with how many.
    */
-  recover(): number {
-    const stuck = this.#store.inState('sending');
-    for (const record of stuck) this.#unknown(record, 'the daemon stopped while this message was being sent');
-    return stuck.length;
+  recover(): Promise<number> {
+    return this.#exclusive(async () => {
+      const stuck = await this.#store.inState('sending');
+      for (const record of stuck) await this.#applyPlan(record, planUnknown(record, 'the process stopped while this message was being sent', this.#policy.unknownPolicy));
+      this.#backlog = (await this.#store.head()) !== undefined;
+      return stuck.length;
+    });
+  }
+
+  /** Moves the messages a receipt names forward (sent → delivered → read); needs `store.findByBackendId`. */
+  applyReceipt(receipt: Receipt): Promise<void> {
+    if (!this.#store.findByBackendId) {
+      if (!this.#warnedNoReceipts) this.#logger.warn({ type: receipt.type }, 'the outbox store cannot find messages by backend id; receipts are ignored');
+      this.#warnedNoReceipts = true;
+      return Promise.resolve();
+    }
+    return this.#exclusive(() => applyReceipt(this.#store, receipt, (id, patch, event) => this.#apply(id, patch, event)));
   }
 
   /** Sends whatever can be sent now. Cheap to call often; one drain runs at a time. */
@@ -175,7 +229,7 @@ export class Outbox<M> {
     this.#draining = this.#drain()
       .catch(async (error: unknown) => {
         // A store that fails (disk full) must not crash the process: the message stays where the
-        // store has it, and the drain is tried again after a pause.
+        // store has it (an outcome not yet stored is kept), and the drain is tried again later.
         this.#logger.error({ err: error }, 'outbox drain failed; retrying');
         this.#again = await this.#wait(this.#nextRetryDelay());
       })
@@ -191,32 +245,44 @@ export class Outbox<M> {
     this.#unsubscribeGate();
     const draining = this.#draining;
     if (!draining) return;
-    const grace = options.graceMs ?? 0;
-    const timer = this.#clock.setTimeout(() => this.#inFlight?.deadline.abort(), grace);
+    const timer = this.#clock.setTimeout(() => this.#inFlight?.deadline.abort(), options.graceMs ?? 0);
     await draining;
     this.#clock.clearTimeout(timer);
   }
 
   async #drain(): Promise<void> {
     this.#again = false;
+    const unsettled = this.#unsettled;
+    if (unsettled) await this.#settle(unsettled.record, unsettled.outcome);
     while (!this.#closing.signal.aborted && this.#canSend() && this.#gate.isOpen) {
-      const head = this.#store.head();
-      if (!head) {
-        this.#onIdle();
-        return;
-      }
-      if (head.expiresAt !== undefined && head.expiresAt <= this.#clock.now()) {
-        this.#apply(head.id, { state: 'failed', error: 'expired' }, 'message expired');
-        continue;
-      }
-      const paceMs = this.#pacer?.reserve() ?? 0;
-      if (paceMs > 0) {
-        if (!(await this.#wait(paceMs))) return;
+      const step = await this.#exclusive(() => this.#next());
+      if (step.kind === 'stop') return;
+      if (step.kind === 'idle') return this.#onIdle();
+      if (step.kind === 'next') continue;
+      if (step.kind === 'pace') {
+        if (!(await this.#wait(step.ms))) return;
         continue; // the queue, the link or the gate may have changed while we waited
       }
-      const delayMs = await this.#sendOne(head);
+      const delayMs = await this.#sendOne(step.record);
       if (delayMs > 0 && !(await this.#wait(delayMs))) return;
     }
+  }
+
+  /** Looks at the head and, when it may go, marks it sending. Runs inside the chain of changes. */
+  async #next(): Promise<Step<M>> {
+    if (this.#closing.signal.aborted || !this.#canSend() || !this.#gate.isOpen) return { kind: 'stop' };
+    const head = await this.#store.head();
+    if (!head) {
+      this.#backlog = false;
+      return { kind: 'idle' };
+    }
+    if (head.expiresAt !== undefined && head.expiresAt <= this.#clock.now()) {
+      await this.#apply(head.id, { state: 'failed', error: 'expired' }, 'message expired');
+      return { kind: 'next' };
+    }
+    const paceMs = this.#pacer?.reserve() ?? 0;
+    if (paceMs > 0) return { kind: 'pace', ms: paceMs };
+    return { kind: 'send', record: await this.#apply(head.id, { state: 'sending', attempts: head.attempts + 1 }, 'message sending') };
   }
 
   /** Waits unless closed meanwhile; false when closed. */
@@ -229,124 +295,89 @@ export class Outbox<M> {
     }
   }
 
-  /** Sends the head and applies the outcome; returns how long to wait before the next send. */
-  async #sendOne(head: OutboxRecord<M>): Promise<number> {
-    const sending = this.#apply(head.id, { state: 'sending', attempts: head.attempts + 1 }, 'message sending');
+  /** Sends the record (already `sending`) and stores the outcome; returns how long to wait before the next send. */
+  async #sendOne(record: OutboxRecord<M>): Promise<number> {
     const deadline = new AbortController();
-    this.#inFlight = { id: head.id, deadline };
+    this.#inFlight = { id: record.id, deadline };
     const timer = this.#clock.setTimeout(() => deadline.abort(), this.#sendTimeoutMs);
     const started = this.#clock.now();
-    let outcome: SendOutcome;
+    let outcome: SendOutcomeV2;
     try {
-      outcome = await this.#send(sending.payload, { signal: deadline.signal, onLateOutcome: (late) => this.#late(head.id, late) });
+      outcome = await this.#send(record.payload, { signal: deadline.signal, idempotencyKey: record.id, onLateOutcome: (late) => this.#late(record.id, late) });
     } catch (error) {
-      // A transport must never throw; if one does, nobody knows what happened on the wire.
-      outcome = { kind: 'unknown', error: `transport threw: ${error instanceof Error ? error.message : String(error)}` };
+      // A transport must never throw; if one does, nobody knows what happened on the wire, and
+      // the backend may still be working on it: treated as a deadline.
+      outcome = { kind: 'unknown', reason: 'deadline', error: `transport threw: ${error instanceof Error ? error.message : String(error)}` };
     } finally {
       this.#clock.clearTimeout(timer);
+      this.#unsettled = { record, outcome: outcome! };
       this.#inFlight = undefined;
     }
-    this.#onOutcome({ id: head.id, outcome, durationMs: this.#clock.now() - started });
-    return this.#settle(sending, outcome);
+    try {
+      this.#onOutcome({ id: record.id, outcome, durationMs: this.#clock.now() - started });
+    } catch (error) {
+      this.#logger.error({ err: error }, 'outcome listener failed');
+    }
+    const plan = await this.#settle(record, outcome);
+    return plan.backoff ? this.#nextRetryDelay() : 0;
   }
 
-  #settle(record: OutboxRecord<M>, outcome: SendOutcome): number {
-    const id = record.id;
-    switch (outcome.kind) {
-      case 'sent':
-        this.#retryStreak = 0;
-        this.#gate.recordSuccess();
-        this.#apply(
-          id,
-          { state: 'sent', retriableFailures: 0, signalTimestamp: outcome.timestamp, error: partial(outcome.partialFailures) },
-          'message sent',
-        );
-        return 0;
-      case 'failed':
-        this.#retryStreak = 0;
-        this.#apply(id, { state: 'failed', error: outcome.error }, 'message failed');
-        return 0;
-      case 'not-sent':
-        this.#apply(id, { state: 'queued', error: outcome.error }, 'message not sent; stays queued');
-        return this.#nextRetryDelay();
-      case 'retriable': {
-        const failures = record.retriableFailures + 1;
-        if (failures >= this.#maxRetriable) {
-          this.#apply(id, { state: 'failed', retriableFailures: failures, error: outcome.error }, 'message failed after retries');
-          return 0;
-        }
-        this.#apply(id, { state: 'queued', retriableFailures: failures, error: outcome.error }, 'message send failed; will retry');
-        return this.#nextRetryDelay();
-      }
-      case 'backend-not-ready':
-        this.#apply(id, { state: 'queued', error: outcome.error }, 'backend not ready; message stays queued');
-        this.#gate.pause('backend-not-ready', { error: outcome.error });
-        return 0;
-      case 'unauthorized':
-        // Signal refused the account before anything went out: not ambiguous, not an attempt
-        // that counts towards failing the message.
-        this.#apply(id, { state: 'queued', error: outcome.error }, 'account unauthorized; message stays queued');
-        this.#gate.pause('unauthorized', { error: outcome.error });
-        return 0;
-      case 'rate-limited':
-        this.#apply(id, { state: 'queued', ambiguous: true, error: outcome.error }, 'rate limited; message stays queued');
-        this.#gate.pause('rate-limited', { error: outcome.error, ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }) });
-        return 0;
-      case 'captcha-required':
-        this.#apply(id, { state: 'queued', ambiguous: true, error: outcome.error }, 'captcha required; message stays queued');
-        this.#gate.pause('captcha-required', { error: outcome.error, challengeToken: outcome.challengeToken });
-        return 0;
-      case 'unknown':
-        this.#unknown(record, outcome.error);
-        this.#gate.pause('send-timeout', { error: outcome.error });
-        return 0;
-    }
+  #settle(record: OutboxRecord<M>, outcome: SendOutcomeV2): Promise<OutcomePlan> {
+    return this.#exclusive(async () => {
+      const plan = planOutcome(record, outcome, this.#policy);
+      await this.#applyPlan(record, plan);
+      this.#unsettled = undefined;
+      if (plan.success || plan.patch.state === 'failed') this.#retryStreak = 0;
+      const late = this.#earlyLate;
+      this.#earlyLate = undefined;
+      if (late?.id === record.id) await this.#applyLate(late.id, late.outcome);
+      return plan;
+    });
   }
 
-  #unknown(record: OutboxRecord<M>, error: string): void {
-    if (this.#unknownPolicy === 'at-least-once' && record.unknownResends < 1) {
-      this.#apply(record.id, { state: 'queued', ambiguous: true, unknownResends: record.unknownResends + 1, error }, 'outcome unknown; will resend once');
-    } else {
-      this.#apply(record.id, { state: 'unknown', ambiguous: true, error }, 'outcome unknown');
-    }
+  async #applyPlan(record: OutboxRecord<M>, plan: OutcomePlan): Promise<void> {
+    await this.#apply(record.id, plan.patch, plan.event);
+    if (plan.success) this.#gate.recordSuccess();
+    if (plan.pause) this.#gate.pause(plan.pause.reason, plan.pause.details);
   }
 
   /** A late answer to an unknown send: if it says sent, believe it, unless the message moved on. */
-  #late(id: string, outcome: SendOutcome): void {
-    const record = this.#store.get(id);
-    if (outcome.kind !== 'sent' || !record || (record.state !== 'queued' && record.state !== 'unknown')) return;
-    this.#apply(id, { state: 'sent', signalTimestamp: outcome.timestamp, error: undefined }, 'late answer: message was sent');
+  #late(id: string, outcome: SendOutcomeV2): void {
+    if (this.#inFlight?.id === id || this.#unsettled?.record.id === id) {
+      this.#earlyLate = { id, outcome };
+      return;
+    }
+    this.#exclusive(() => this.#applyLate(id, outcome)).catch((error: unknown) => this.#logger.error({ err: error, id }, 'late answer could not be stored'));
+  }
+
+  async #applyLate(id: string, outcome: SendOutcomeV2): Promise<void> {
+    if (outcome.kind !== 'sent') return;
+    const record = await this.#store.get(id);
+    if (!record || (record.state !== 'queued' && record.state !== 'unknown')) return;
+    await this.#apply(id, { state: 'sent', backendId: outcome.backendId, error: undefined }, 'late answer: message was sent');
   }
 
   #nextRetryDelay(): number {
     return backoffDelay(this.#retryBackoff, this.#retryStreak++, this.#random);
   }
 
-  #apply(id: string, patch: RecordPatch, event: string): OutboxRecord<M> {
-    const record = this.#store.update(id, patch, this.#clock.now());
+  async #apply(id: string, patch: RecordPatch, event: string): Promise<OutboxRecord<M>> {
+    const record = await this.#store.update(id, patch, this.#clock.now());
     this.#logger.info({ id, state: record.state, attempts: record.attempts, ambiguous: record.ambiguous, error: record.error }, event);
-    this.#emit(record);
+    this.#changes.emit(record);
     return record;
   }
 
-  #require(id: string): OutboxRecord<M> {
-    const record = this.#store.get(id);
+  async #require(id: string): Promise<OutboxRecord<M>> {
+    const record = await this.#store.get(id);
     if (!record) throw new ConflictError(`no message ${id}`);
     return record;
   }
 
-  #emit(record: OutboxRecord<M>): void {
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(record);
-      } catch (error) {
-        this.#logger.error({ err: error, id: record.id }, 'message listener failed');
-      }
-    }
+  /** Runs `work` after every change before it, so the store sees changes one at a time, in order. */
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(work);
+    this.#tail = result.catch(() => {});
+    return result;
   }
-}
-
-function partial(failures: readonly { recipient: string; reason: string }[] | undefined): string | undefined {
-  if (!failures || failures.length === 0) return undefined;
-  return `not delivered to ${failures.length} recipient(s): ${failures.map((failure) => failure.reason).join(', ')}`;
 }

@@ -186,4 +186,45 @@ describe('SendGate', () => {
     gate.open('nothing to do');
     expect(changes).toEqual([]);
   });
+
+  it('pauses unauthorized with its own backoff (30 s, ×2, cap 10 min), reopening by itself, until a success resets it', () => {
+    const clock = new FakeClock(0);
+    const gate = new SendGate({ clock, random: () => 0.5, unauthorizedBackoff: { initialMs: 30_000, factor: 2, maxMs: 600_000, jitter: 'none' } });
+    const waits: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      gate.pause('unauthorized', { error: '401 Unauthorized' });
+      const state = gate.state;
+      if (state.state !== 'paused' || state.until === undefined) throw new Error('expected a timed pause');
+      expect(state).toMatchObject({ reason: 'unauthorized', error: '401 Unauthorized' });
+      waits.push(state.until - clock.now());
+      clock.advance(state.until - clock.now());
+      expect(gate.isOpen).toBe(true);
+    }
+    expect(waits).toEqual([30_000, 60_000, 120_000, 240_000, 480_000, 600_000, 600_000]);
+    gate.recordSuccess();
+    gate.pause('unauthorized');
+    expect(gate.state).toMatchObject({ until: clock.now() + 30_000 });
+    gate.open('operator re-linked the account');
+    expect(gate.isOpen).toBe(true);
+  });
+
+  it('defaults to equal jitter for unauthorized: never below half the step', () => {
+    const clock = new FakeClock(0);
+    const gate = new SendGate({ clock, random: () => 0 });
+    gate.pause('unauthorized');
+    expect(gate.state).toMatchObject({ until: 15_000 });
+  });
+
+  it('arms its timer before telling listeners, and a throwing listener cannot keep it paused', () => {
+    const { clock, gate } = setup();
+    const pendingWhenTold: number[] = [];
+    gate.onChange((change) => {
+      if (change.to.state === 'paused') pendingWhenTold.push(clock.pending);
+      throw new Error('listener bug');
+    });
+    gate.pause('send-timeout');
+    expect(pendingWhenTold).toEqual([1]);
+    clock.advance(5_000);
+    expect(gate.isOpen).toBe(true);
+  });
 });

@@ -1,13 +1,15 @@
 // The send gate: whether the outbox may send now, apart from whether the link is up. Send
 // outcomes and readiness probes pause it; timers, probes and the operator reopen it. A pause has a
 // reason and, where known, an until-time. Its backoffs (rate limits, not-ready probes) are its
-// own, separate from the link's.
+// own, separate from the link's. A change's timers are armed before anyone is told of it.
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { sleep, systemClock, type Clock, type TimerHandle } from './clock.js';
+import { Emitter, type Event } from './event.js';
 import { noopLogger, type Logger } from './logger.js';
+import type { GateReason } from './vocabulary.js';
 import { Watchable, type StreamOptions } from './watchable.js';
 
-export type GateReason = 'rate-limited' | 'captcha-required' | 'backend-not-ready' | 'send-timeout' | 'unauthorized';
+export type { GateReason } from './vocabulary.js';
 
 export type GateState =
   | { readonly state: 'open'; readonly since: number }
@@ -46,7 +48,10 @@ export interface SendGateOptions {
   readonly rateLimitBackoff?: BackoffPolicy;
   /** Backoff between readiness probes while paused `backend-not-ready`. @default 1 s, ×2, cap 60 s, equal jitter */
   readonly probeBackoff?: BackoffPolicy;
-  /** Backoff while Signal refuses the account (401/403); each pause reopens by itself. @default 30 s, ×2, cap 10 min, equal jitter */
+  /**
+   * Backoff between attempts while the backend refuses our credentials (`unauthorized`).
+   * @default 30 s, ×2, cap 10 min, equal jitter
+   */
   readonly unauthorizedBackoff?: BackoffPolicy;
   /** How long a send timeout pauses sending (the first send may still run in the backend). @default 5_000 */
   readonly sendTimeoutPauseMs?: number;
@@ -73,7 +78,9 @@ export class SendGate {
   readonly #sendTimeoutPauseMs: number;
   readonly #probeTimeoutMs: number;
   readonly #state: Watchable<GateState>;
-  readonly #changes = new Set<(change: GateChange) => void>();
+  readonly #changes: Emitter<GateChange>;
+  /** The gate's state; the watchable follows it once the state's timers are armed. */
+  #current: GateState;
   #rateLimitStreak = 0;
   #unauthorizedStreak = 0;
   /** Consecutive not-ready pauses: the probe backoff continues across them until a send succeeds. */
@@ -92,20 +99,21 @@ export class SendGate {
     this.#unauthorizedBackoff = options.unauthorizedBackoff ?? SEND_GATE_DEFAULTS.unauthorizedBackoff;
     this.#sendTimeoutPauseMs = options.sendTimeoutPauseMs ?? SEND_GATE_DEFAULTS.sendTimeoutPauseMs;
     this.#probeTimeoutMs = options.probeTimeoutMs ?? SEND_GATE_DEFAULTS.probeTimeoutMs;
-    this.#state = new Watchable<GateState>({ state: 'open', since: this.#clock.now() });
+    this.#current = { state: 'open', since: this.#clock.now() };
+    this.#state = new Watchable<GateState>(this.#current, { logger: this.#logger });
+    this.#changes = new Emitter<GateChange>({ logger: this.#logger, name: 'gate change' });
+    this.onChange = this.#changes.event;
   }
 
+  /** Every change of the gate. A listener that throws is logged; the gate's timers run regardless. */
+  readonly onChange: Event<GateChange>;
+
   get state(): GateState {
-    return this.#state.value;
+    return this.#current;
   }
 
   get isOpen(): boolean {
-    return this.#state.value.state === 'open';
-  }
-
-  onChange(listener: (change: GateChange) => void): () => void {
-    this.#changes.add(listener);
-    return () => this.#changes.delete(listener);
+    return this.#current.state === 'open';
   }
 
   states(options?: StreamOptions): AsyncIterableIterator<GateState> {
@@ -114,16 +122,16 @@ export class SendGate {
 
   /**
    * Pauses sending. A captcha pause holds until `open()`; the others reopen by themselves (after
-   * Retry-After or the gate's backoff, after the send-timeout pause, or when a probe succeeds).
+   * Retry-After or the gate's backoffs, after the send-timeout pause, or when a probe succeeds).
    */
   pause(reason: GateReason, details: PauseDetails = {}): void {
     if (this.#closed.signal.aborted) return;
-    const current = this.#state.value;
+    const current = this.#current;
     if (current.state === 'paused' && current.reason === 'captcha-required' && reason !== 'captcha-required') return;
     this.#cancelTimers();
     const now = this.#clock.now();
     const until = this.#untilFor(reason, now, details.retryAfterMs);
-    this.#set(
+    const announce = this.#set(
       {
         state: 'paused',
         reason,
@@ -136,20 +144,21 @@ export class SendGate {
     );
     if (reason === 'backend-not-ready') this.#probeUntilReady();
     else if (until !== undefined) this.#timer = this.#clock.setTimeout(() => this.open(`${reason} pause elapsed`), until - now);
+    announce();
   }
 
   /** Reopens the gate (a solved challenge, an operator's word, a timer). */
   open(cause: string): void {
     if (this.#closed.signal.aborted || this.isOpen) return;
     this.#cancelTimers();
-    this.#set({ state: 'open', since: this.#clock.now() }, cause);
+    this.#set({ state: 'open', since: this.#clock.now() }, cause)();
   }
 
-  /** A send went through: rate-limit backoff starts from the beginning next time. */
+  /** A send went through: every gate backoff starts from the beginning next time. */
   recordSuccess(): void {
     this.#rateLimitStreak = 0;
-    this.#unauthorizedStreak = 0;
     this.#notReadyStreak = 0;
+    this.#unauthorizedStreak = 0;
   }
 
   /** Runs the readiness probe once now; a failing probe pauses the gate `backend-not-ready`. */
@@ -228,14 +237,18 @@ export class SendGate {
     this.#probing = undefined;
   }
 
-  #set(to: GateState, cause: string): void {
-    const from = this.#state.value;
-    this.#state.set(to);
-    const level = to.state === 'paused' ? 'warn' : 'info';
-    this.#logger[level](
-      { from: from.state === 'paused' ? from.reason : 'open', to: to.state === 'paused' ? to.reason : 'open', until: to.state === 'paused' ? to.until : undefined, cause },
-      'send gate changed',
-    );
-    for (const listener of [...this.#changes]) listener({ from, to, cause });
+  /** Takes the new state now; returns the announcement, to make once the state's timers are armed. */
+  #set(to: GateState, cause: string): () => void {
+    const from = this.#current;
+    this.#current = to;
+    return () => {
+      this.#state.set(to);
+      const level = to.state === 'paused' ? 'warn' : 'info';
+      this.#logger[level](
+        { from: from.state === 'paused' ? from.reason : 'open', to: to.state === 'paused' ? to.reason : 'open', until: to.state === 'paused' ? to.until : undefined, cause },
+        'send gate changed',
+      );
+      this.#changes.emit({ from, to, cause });
+    };
   }
 }

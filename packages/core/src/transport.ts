@@ -1,6 +1,7 @@
-// The contract a transport implements (specificationVersion 'v1'). Core's reconnect loop, send
-// gate and outbox run on any transport that keeps it; `@tether/core/testing` ships the contract
-// suite that checks it. A later, incompatible contract is added beside this one as 'v2'.
+// The first contract a transport implements (specificationVersion 'v1'), kept working beside v2
+// (transport-v2.ts): a v1 transport is adapted (transport-adapter.ts) and runs on everything core
+// offers. The link types are shared by both versions. `@tether/core/testing` checks either.
+import type { ReceiptType } from './vocabulary.js';
 
 /** Why a link ended. `closed-by-client` only when `Link.close()` was called. */
 export interface LinkClosed {
@@ -14,12 +15,18 @@ export interface Link {
   readonly closed: Promise<LinkClosed>;
   /**
    * Asks the peer to prove it is alive (a WebSocket ping, a cheap request). The answer, like any
-   * other traffic, is reported through `ConnectOptions.onActivity`. Absent when the link has its
-   * own liveness (then the heartbeat watchdog is not run).
+   * other traffic, is reported through `ConnectOptions.onActivity`. Absent only when the link
+   * notices a dead peer by itself (then the heartbeat watchdog is not run).
    */
   ping?(): void;
   /** Closes the link; `closed` then resolves with `closed-by-client`. Idempotent. */
   close(): void;
+}
+
+/** The backend says messages it accepted were delivered or read; `backendIds` are `sent` outcomes' ids. */
+export interface Receipt {
+  readonly type: ReceiptType;
+  readonly backendIds: readonly string[];
 }
 
 export interface ConnectOptions<In> {
@@ -29,11 +36,22 @@ export interface ConnectOptions<In> {
   readonly onIncoming: (event: In) => void;
   /** Any sign of life from the peer (a frame, a pong). Feeds the heartbeat watchdog. */
   readonly onActivity?: () => void;
+  /**
+   * Delivery and read receipts, naming the backend ids that `sent` outcomes carried (v2). The
+   * outbox moves those messages forward (sent → delivered → read) when its store can find
+   * records by backend id.
+   */
+  readonly onReceipt?: (receipt: Receipt) => void;
+}
+
+export interface RecipientFailure {
+  readonly recipient: string;
+  readonly reason: string;
 }
 
 /**
- * What became of one send. A transport never throws from `send`: every path ends in one of
- * these. The classes follow DECISIONS.md §2.
+ * What became of one send (v1). A transport never throws from `send`: every path ends in one of
+ * these. The classes follow DECISIONS.md §2; the README's outcome table says what each does.
  */
 export type SendOutcome =
   /** The backend accepted the message. `timestamp` is the backend's id for it (Signal's ms timestamp). */
@@ -46,10 +64,7 @@ export type SendOutcome =
   | { readonly kind: 'rate-limited'; readonly error: string; readonly retryAfterMs?: number }
   /** Sending needs a solved captcha for this challenge token; may still have been delivered. */
   | { readonly kind: 'captcha-required'; readonly error: string; readonly challengeToken: string }
-  /**
-   * Signal refused the account itself (HTTP 401/403: de-authorised, re-registered elsewhere): the
-   * message was not sent and stays queued; sending pauses until the account works again.
-   */
+  /** The backend no longer accepts our credentials (de-authorised account, revoked token). */
   | { readonly kind: 'unauthorized'; readonly error: string }
   /** Will never succeed as it is (bad recipient, untrusted identity …). */
   | { readonly kind: 'failed'; readonly error: string }
@@ -57,13 +72,6 @@ export type SendOutcome =
   | { readonly kind: 'retriable'; readonly error: string }
   /** The request was written but no answer came (deadline, connection lost): it may have been delivered. */
   | { readonly kind: 'unknown'; readonly error: string };
-
-export type SendOutcomeKind = SendOutcome['kind'];
-
-export interface RecipientFailure {
-  readonly recipient: string;
-  readonly reason: string;
-}
 
 export interface SendOptions {
   /** The deadline. When it aborts after the request was written, the outcome is `unknown`. */
@@ -89,3 +97,8 @@ export interface Transport<Out, In> {
    */
   probe?(signal: AbortSignal): Promise<boolean>;
 }
+
+/** The v1 names, spelled with their version, for code that handles both. */
+export type TransportV1<Out, In> = Transport<Out, In>;
+export type SendOutcomeV1 = SendOutcome;
+export type SendOptionsV1 = SendOptions;

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { noopLogger, type Logger } from './logger.js';
 import { flushPromises } from './testing/fake-clock.js';
 import { Watchable } from './watchable.js';
 
@@ -50,6 +51,32 @@ describe('Watchable value and listeners', () => {
     watchable.set(1);
     watchable.set(2);
     expect(seen).toEqual(['first 1', 'second 1', 'first 2']);
+  });
+
+  it('keeps calling the other listeners, and keeps its value, when a listener throws', () => {
+    const errors: unknown[] = [];
+    const logger = { ...noopLogger, error: (fields: Record<string, unknown> | string) => errors.push(fields) } as Logger;
+    const watchable = new Watchable(0, { logger });
+    const seen: number[] = [];
+    watchable.on(() => {
+      throw new Error('listener bug');
+    });
+    watchable.on((value) => seen.push(value));
+    watchable.set(1);
+    expect(seen).toEqual([1]);
+    expect(watchable.value).toBe(1);
+    expect(errors).toEqual([expect.objectContaining({ err: expect.objectContaining({ message: 'listener bug' }) })]);
+  });
+
+  it('gives a disposer that also works with using', () => {
+    const watchable = new Watchable(0);
+    const seen: number[] = [];
+    {
+      using _subscription = watchable.on((value) => seen.push(value));
+      watchable.set(1);
+    }
+    watchable.set(2);
+    expect(seen).toEqual([1]);
   });
 
   it('ignores every set after end and keeps the last value', () => {

@@ -2,6 +2,8 @@
 // The stream yields the current value first, then every change; each subscriber has a bounded
 // queue that drops its oldest entries when it falls behind (for status, the newest value is what
 // matters), so a slow reader never grows memory or slows the writer.
+import { Emitter, type Disposer } from './event.js';
+import type { Logger } from './logger.js';
 import { RingBuffer } from './ring-buffer.js';
 
 export interface StreamOptions {
@@ -12,12 +14,14 @@ export interface StreamOptions {
 
 export class Watchable<T> {
   #value: T;
-  #listeners = new Set<(value: T) => void>();
+  readonly #changes: Emitter<T>;
   #enders = new Set<() => void>();
   #ended = false;
 
-  constructor(initial: T) {
+  /** `logger` hears about listeners that throw (they never stop a `set`). */
+  constructor(initial: T, options: { readonly logger?: Logger } = {}) {
     this.#value = initial;
+    this.#changes = new Emitter<T>({ ...options, name: 'watchable' });
   }
 
   get value(): T {
@@ -27,20 +31,19 @@ export class Watchable<T> {
   set(value: T): void {
     if (this.#ended) return;
     this.#value = value;
-    for (const listener of [...this.#listeners]) listener(value);
+    this.#changes.emit(value);
   }
 
-  /** Calls `listener` on every change (not with the current value). Returns the unsubscribe. */
-  on(listener: (value: T) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  /** Calls `listener` on every change (not with the current value). Returns its disposer. */
+  on(listener: (value: T) => void): Disposer {
+    return this.#changes.event(listener);
   }
 
   /** Ends every stream; later `set`s are ignored. */
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#listeners.clear();
+    this.#changes.clear();
     for (const ender of [...this.#enders]) ender();
     this.#enders.clear();
   }

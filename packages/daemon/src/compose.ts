@@ -183,7 +183,7 @@ async function compose(
 
   logStart(settings, logger, signal, await store.messages.counts());
   await restoreGate(signal.channel, store.meta, clock.now());
-  signal.channel.start();
+  await signal.channel.start();
   webhook?.kick();
   housekeeping.start();
   const unix = listeners[0]!.address as { socketPath: string };

@@ -36,8 +36,8 @@ function connect(backend: Emulator, options: { receiveMode?: ReceiveMode; unknow
     onIncoming: (event) => incoming.push(event),
   });
   track(signal.channel, store);
-  signal.channel.start();
-  return { channel: signal.channel, incoming, store, send: (text: string) => signal!.channel.send({ recipients: [FRIEND], message: text }).id };
+  void signal.channel.start();
+  return { channel: signal.channel, incoming, store, send: async (text: string) => (await signal!.channel.send({ recipients: [FRIEND], message: text })).id };
 }
 
 const texts = (events: { kind: string }[]) => events.map((event) => ('text' in event ? event.text : event.kind));
@@ -74,7 +74,7 @@ describe('JSON-RPC backend through the channel', () => {
     backend.inject({ from: FRIEND, text: 'twice?' });
     await incoming.count(2);
     // a round trip on the same socket proves nothing else was in flight
-    const id = signal!.channel.send({ recipients: [FRIEND], message: 'flush' }).id;
+    const { id } = await signal!.channel.send({ recipients: [FRIEND], message: 'flush' });
     await messagesReach(channel, [id]);
     expect(texts(incoming.events)).toEqual(['once', 'twice?']);
   });
@@ -83,7 +83,7 @@ describe('JSON-RPC backend through the channel', () => {
     const backend = await startBackend('manual', true);
     const { channel, send, store } = connect(backend, { receiveMode: 'manual' });
     await linkReaches(channel, 'connected');
-    const ids = Array.from({ length: 50 }, (_, index) => send(`m${index}`));
+    const ids = await Promise.all(Array.from({ length: 50 }, (_, index) => send(`m${index}`)));
     backend.dropConnections();
     await messagesReach(channel, ids, ['sent']);
     const sent = backend.sent().map((record) => record.message);
@@ -100,7 +100,7 @@ describe('JSON-RPC backend through the channel', () => {
     const { channel, send } = connect(backend, { receiveMode: 'manual', unknownPolicy: 'at-most-once', sendTimeoutMs: 300 });
     await linkReaches(channel, 'connected');
     backend.setLatency(600);
-    const id = send('slow but delivered');
+    const id = await send('slow but delivered');
     await messagesReach(channel, [id], ['unknown']);
     const [record] = await messagesReach(channel, [id], ['sent']);
     expect(record).toMatchObject({ state: 'sent', ambiguous: true, attempts: 1 });
@@ -112,15 +112,15 @@ describe('JSON-RPC backend through the channel', () => {
     const { channel, send } = connect(backend, { receiveMode: 'manual' });
     await linkReaches(channel, 'connected');
     backend.failNextSends(1, { jsonRpcError: { code: -32602, message: 'Specified account does not exist' } });
-    const first = send('after signal-cli starts');
+    const first = await send('after signal-cli starts');
     await within(new Promise<void>((resolve) => channel.onGateChange((change) => change.to.state === 'paused' && change.to.reason === 'backend-not-ready' && resolve())), 'not-ready pause');
     const [record] = await messagesReach(channel, [first]);
     expect(record).toMatchObject({ state: 'sent', ambiguous: false });
 
     backend.rateLimitNextSends(1, { retryAfterSeconds: 1 });
-    const second = send('rate limited');
+    const second = await send('rate limited');
     await within(new Promise<void>((resolve) => channel.onGateChange((change) => change.to.state === 'paused' && resolve())), 'rate-limit pause');
-    const gate = channel.status().gate;
+    const { gate } = await channel.status();
     expect(gate).toMatchObject({ state: 'paused', reason: 'rate-limited' });
     if (gate.state === 'paused') expect(gate.until! - gate.since).toBe(1_000);
     expect((await messagesReach(channel, [second]))[0]).toMatchObject({ ambiguous: true });

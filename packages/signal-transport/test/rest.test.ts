@@ -35,12 +35,12 @@ async function setup(options: { heartbeat?: boolean; probeIntervalMs?: number } 
     onIncoming: (event: IncomingEvent) => incoming.push(event),
   });
   track(signal.channel, store);
-  signal.channel.start();
+  await signal.channel.start();
   await linkReaches(signal.channel, 'connected');
   return { incoming, channel: signal.channel };
 }
 
-const send = (text: string) => signal.channel.send({ recipients: [FRIEND], message: text }).id;
+const send = async (text: string) => (await signal.channel.send({ recipients: [FRIEND], message: text })).id;
 const sentTexts = () => emulator.sent().map((record) => record.message);
 
 afterEach(async () => {
@@ -51,10 +51,10 @@ afterEach(async () => {
 describe('REST backend through the channel', () => {
   it('sends in order and receives typed incoming messages', async () => {
     const { incoming } = await setup();
-    const ids = ['one', 'two', 'three'].map(send);
+    const ids = await Promise.all(['one', 'two', 'three'].map(send));
     const records = await messagesReach(signal.channel, ids);
     expect(sentTexts()).toEqual(['one', 'two', 'three']);
-    expect(records.map((record) => record.signalTimestamp)).toEqual(emulator.sent().map((record) => record.timestamp));
+    expect(records.map((record) => Number(record.backendId))).toEqual(emulator.sent().map((record) => record.timestamp));
     emulator.inject({ from: FRIEND, text: 'hello back' });
     const [event] = await incoming.count(1);
     expect(event).toMatchObject({ kind: 'message', source: { number: FRIEND }, text: 'hello back', account: ACCOUNT });
@@ -64,8 +64,9 @@ describe('REST backend through the channel', () => {
     const { incoming, channel } = await setup();
     await emulator.stop();
     await linkReaches(channel, 'disconnected', 'reconnecting');
-    const ids = Array.from({ length: 100 }, (_, index) => send(`queued ${index}`));
-    expect(channel.status().outbox.queued + channel.status().outbox.sending).toBeGreaterThan(0);
+    const ids = await Promise.all(Array.from({ length: 100 }, (_, index) => send(`queued ${index}`)));
+    const { outbox } = await channel.status();
+    expect(outbox.queued + outbox.sending).toBeGreaterThan(0);
     await emulator.restart();
     emulator.inject({ from: FRIEND, text: 'arrives before we are back' }); // no client yet: dropped
     await messagesReach(channel, ids);
@@ -96,7 +97,7 @@ describe('REST backend through the channel', () => {
     const { channel } = await setup({ probeIntervalMs: 100 });
     const connects = emulator.stats().restClients;
     emulator.setSignalCli('starting');
-    const id = send('waits for signal-cli');
+    const id = await send('waits for signal-cli');
     await within(
       new Promise<void>((resolve) => channel.onGateChange((change) => change.to.state === 'paused' && change.to.reason === 'backend-not-ready' && resolve())),
       'backend-not-ready pause',
@@ -116,7 +117,7 @@ describe('REST backend through the channel', () => {
       new Promise<void>((resolve) => channel.onGateChange((change) => change.to.state === 'paused' && change.to.reason === 'backend-not-ready' && resolve())),
       'backend-not-ready pause',
     );
-    const id = send('waits for signal-cli to answer again');
+    const id = await send('waits for signal-cli to answer again');
     expect(channel.connection.state.kind).toMatch(/connected|syncing/);
     expect(emulator.stats().restClients).toBe(clients);
     emulator.setSignalCli('up');
@@ -127,8 +128,8 @@ describe('REST backend through the channel', () => {
   it('fails a permanent error and moves on; retries "Failed to send message" at most three times', async () => {
     await setup();
     emulator.failNextSends(1, { status: 400, body: { error: 'Failed to send message due to untrusted identities' } });
-    const bad = send('to an untrusted identity');
-    const good = send('next');
+    const bad = await send('to an untrusted identity');
+    const good = await send('next');
     const [failed, sent] = await messagesReach(signal.channel, [bad, good], ['sent', 'failed']);
     expect(failed).toMatchObject({ state: 'failed', error: expect.stringMatching(/untrusted/) });
     expect(sent?.state).toBe('sent');
@@ -137,18 +138,18 @@ describe('REST backend through the channel', () => {
   it('pauses on a rate limit without hammering, and on a captcha until the challenge is solved', async () => {
     const { channel } = await setup();
     emulator.rateLimitNextSends(1);
-    const first = send('rate limited once');
+    const first = await send('rate limited once');
     await within(new Promise<void>((resolve) => channel.onGateChange((change) => change.to.state === 'paused' && resolve())), 'rate-limit pause');
-    expect(channel.status().gate).toMatchObject({ state: 'paused', reason: 'rate-limited' });
+    expect((await channel.status()).gate).toMatchObject({ state: 'paused', reason: 'rate-limited' });
     const requestsWhilePaused = emulator.stats().requests;
     const [record] = await messagesReach(channel, [first]);
     expect(record).toMatchObject({ state: 'sent', ambiguous: true });
     expect(emulator.stats().requests - requestsWhilePaused).toBeLessThanOrEqual(3);
 
     emulator.rateLimitNextSends(1, { challengeToken: 'token-123' });
-    const second = send('needs a captcha');
+    const second = await send('needs a captcha');
     await within(new Promise<void>((resolve) => channel.onGateChange((change) => change.to.state === 'paused' && resolve())), 'captcha pause');
-    expect(channel.status().gate).toMatchObject({ reason: 'captcha-required', challengeToken: 'token-123' });
+    expect((await channel.status()).gate).toMatchObject({ reason: 'captcha-required', challengeToken: 'token-123' });
     expect(await signal.transport.submitChallenge('token-123', 'captcha-solution', AbortSignal.timeout(2_000))).toBeUndefined();
     expect(emulator.submittedChallenges()).toEqual([expect.objectContaining({ token: 'token-123' })]);
     channel.gate.open('challenge submitted');
@@ -158,7 +159,7 @@ describe('REST backend through the channel', () => {
   it('marks a hanging send unknown and resends it once (at-least-once), flagged ambiguous', async () => {
     await setup();
     emulator.hangNextSends(1, { deliver: true });
-    const id = send('delivered but never answered');
+    const id = await send('delivered but never answered');
     const [record] = await messagesReach(signal.channel, [id]);
     expect(record).toMatchObject({ state: 'sent', ambiguous: true, attempts: 2 });
     expect(sentTexts()).toEqual(['delivered but never answered', 'delivered but never answered']);

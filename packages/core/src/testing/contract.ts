@@ -1,123 +1,119 @@
-// The transport contract suite. Any transport passes it through a harness that can drive the
-// backend; each check is a plain async function that throws on failure, so it runs under any
-// test runner:  for (const check of transportContract(makeHarness)) it(check.name, check.run).
-import type { ConnectOptions, Link, LinkClosed, SendOutcome, Transport } from '../transport.js';
+// The transport contract suites, v1 and v2. Any transport passes one through a harness that can
+// drive its backend; each check is a plain async function that throws a ContractViolation (saying
+// what was expected and what happened), so it runs under any test runner:
+//   for (const check of transportContractV2(makeHarness)) it(check.name, check.run);
+import type { Transport } from '../transport.js';
+import type { TransportV2 } from '../transport-v2.js';
+import {
+  BASE_CHECKS,
+  LATE_CHECK,
+  LOSS_CHECK,
+  RECEIPT_CHECK,
+  REFUSAL_CHECK,
+  tools,
+  type CheckSpec,
+} from './contract-checks.js';
+import type { ContractCheck, ContractOptions } from './contract-kit.js';
+import { subjectOf, type HarnessCore, type Subject } from './contract-subject.js';
 
-export interface TransportHarness<Out, In> {
+/** A harness for a v1 transport. The optional methods add checks (declare them in the options too). */
+export interface TransportHarness<Out, In> extends Omit<HarnessCore<Out>, 'deliverReceipt'> {
   readonly transport: Transport<Out, In>;
-  /** A valid outgoing message; `n` makes each distinct. */
-  message(n: number): Out;
-  /** Makes the backend deliver one incoming event to open links. */
-  deliverIncoming(): Promise<void>;
-  /** Makes the backend drop every open link abruptly. */
-  dropLinks(): Promise<void>;
-  /** The backend reads the next send but never answers it. */
-  hangNextSend(): Promise<void>;
-  close(): Promise<void>;
 }
 
-export interface ContractCheck {
-  readonly name: string;
-  readonly run: () => Promise<void>;
+/** A harness for a v2 transport. `loseNextSend` is required: every v2 transport must get that case right. */
+export interface TransportHarnessV2<Out, In> extends HarnessCore<Out> {
+  readonly transport: TransportV2<Out, In>;
+  loseNextSend(): Promise<void>;
 }
 
-export interface ContractOptions {
-  /** How long a check waits for something the contract promises. @default 5_000 */
-  readonly waitMs?: number;
+export interface TransportContractOptions extends ContractOptions {
+  /** The transport reports late answers through `onLateOutcome`; the harness has `answerHungSends`. @default false */
+  readonly lateOutcomes?: boolean;
+  /** The backend can refuse us for good; the harness has `refuseCredentials`. @default false */
+  readonly refusal?: boolean;
 }
 
-const host = globalThis as unknown as { setTimeout(callback: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
+export interface TransportContractV1Options extends TransportContractOptions {
+  /** The harness has `loseNextSend` (always required in v2). @default false */
+  readonly lossAfterWrite?: boolean;
+}
 
-export function transportContract<Out, In>(
-  makeHarness: () => Promise<TransportHarness<Out, In>>,
-  options: ContractOptions = {},
-): ContractCheck[] {
-  const waitMs = options.waitMs ?? 5_000;
-  const within = <T>(promise: Promise<T>, what: string): Promise<T> => {
-    let handle: unknown;
-    const timeout = new Promise<never>((_, reject) => {
-      handle = host.setTimeout(() => reject(new Error(`contract: ${what} did not happen within ${waitMs} ms`)), waitMs);
-    });
-    return Promise.race([promise, timeout]).finally(() => host.clearTimeout(handle));
-  };
-  const check = (name: string, body: (harness: TransportHarness<Out, In>) => Promise<void>): ContractCheck => ({
-    name,
+export interface TransportContractV2Options extends TransportContractOptions {
+  /** The backend sends receipts and the transport reports them through `onReceipt`; the harness has `deliverReceipt`. @default false */
+  readonly receipts?: boolean;
+}
+
+/** The v1 suite. A v1 harness written before the optional methods existed still runs it unchanged. */
+export function transportContract<Out, In>(makeHarness: () => Promise<TransportHarness<Out, In>>, options: TransportContractV1Options = {}): ContractCheck[] {
+  const features = { lossAfterWrite: options.lossAfterWrite ?? false, lateOutcomes: options.lateOutcomes ?? false, refusal: options.refusal ?? false, receipts: false };
+  return suite('v1', async () => {
+    const harness = await makeHarness();
+    return subjectOf('v1', harness.transport, harness);
+  }, features, options.waitMs);
+}
+
+/** The v2 suite. */
+export function transportContractV2<Out, In>(makeHarness: () => Promise<TransportHarnessV2<Out, In>>, options: TransportContractV2Options = {}): ContractCheck[] {
+  const features = { lossAfterWrite: true, lateOutcomes: options.lateOutcomes ?? false, refusal: options.refusal ?? false, receipts: options.receipts ?? false };
+  return suite('v2', async () => {
+    const harness = await makeHarness();
+    return subjectOf('v2', harness.transport, harness);
+  }, features, options.waitMs);
+}
+
+interface Features {
+  readonly lossAfterWrite: boolean;
+  readonly lateOutcomes: boolean;
+  readonly refusal: boolean;
+  readonly receipts: boolean;
+}
+
+/** Which harness method each feature needs. */
+const NEEDS: Record<keyof Features, keyof HarnessCore<unknown>> = {
+  lossAfterWrite: 'loseNextSend',
+  lateOutcomes: 'answerHungSends',
+  refusal: 'refuseCredentials',
+  receipts: 'deliverReceipt',
+};
+
+function suite<Out, In>(version: 'v1' | 'v2', make: () => Promise<Subject<Out, In>>, features: Features, waitMs = 5_000): ContractCheck[] {
+  const specs: CheckSpec[] = [declaration(version, features), ...BASE_CHECKS];
+  if (features.lossAfterWrite) specs.push(LOSS_CHECK);
+  if (features.lateOutcomes) specs.push(LATE_CHECK);
+  if (features.receipts) specs.push(RECEIPT_CHECK);
+  if (features.refusal) specs.push(REFUSAL_CHECK);
+  return specs.map((spec) => ({
+    name: spec.name,
     run: async () => {
-      const harness = await makeHarness();
+      const subject = await make();
       try {
-        await body(harness);
+        await spec.body(tools(subject, waitMs));
       } finally {
-        await harness.close();
+        await subject.harness.close();
       }
     },
-  });
-  const open = (harness: TransportHarness<Out, In>, extra: Partial<ConnectOptions<In>> = {}): Promise<Link> =>
-    within(harness.transport.connect({ signal: new AbortController().signal, onIncoming: () => {}, ...extra }), 'connect');
-
-  return [
-    check('declares specificationVersion v1 and a kind', async ({ transport }) => {
-      assert(transport.specificationVersion === 'v1', `specificationVersion is ${String(transport.specificationVersion)}`);
-      assert(typeof transport.kind === 'string' && transport.kind.length > 0, 'kind is empty');
-    }),
-    check('delivers incoming events through onIncoming, with the link left open', async (harness) => {
-      let arrived!: (event: In) => void;
-      const first = new Promise<In>((resolve) => (arrived = resolve));
-      const link = await open(harness, { onIncoming: (event) => arrived(event) });
-      let settled = false;
-      void link.closed.then(() => (settled = true));
-      await harness.deliverIncoming();
-      await within(first, 'an incoming event');
-      assert(!settled, 'the link closed by itself');
-      link.close();
-    }),
-    check('rejects connect when the signal is already aborted', async ({ transport }) => {
-      const controller = new AbortController();
-      controller.abort(new Error('stop'));
-      const outcome = await within(transport.connect({ signal: controller.signal, onIncoming: () => {} }).then(() => 'resolved', () => 'rejected'), 'connect to settle');
-      assert(outcome === 'rejected', 'connect resolved despite an aborted signal');
-    }),
-    check('close() resolves closed with closed-by-client', async (harness) => {
-      const link = await open(harness);
-      link.close();
-      const closed = await within(link.closed, 'closed after close()');
-      assert(closed.reason === 'closed-by-client', `reason was ${closed.reason}`);
-      link.close(); // idempotent
-    }),
-    check('a link the backend drops resolves closed with another reason', async (harness) => {
-      const link = await open(harness);
-      await harness.dropLinks();
-      const closed: LinkClosed = await within(link.closed, 'closed after the backend dropped the link');
-      assert(closed.reason !== 'closed-by-client', 'a dropped link reported closed-by-client');
-    }),
-    check('send resolves sent, with a timestamp, for an accepted message', async (harness) => {
-      const link = await open(harness);
-      const outcome = await within(harness.transport.send(harness.message(1), { signal: new AbortController().signal }), 'send');
-      assert(outcome.kind === 'sent', `outcome was ${outcome.kind}`);
-      assert(outcome.timestamp === undefined || Number.isFinite(outcome.timestamp), 'timestamp is not a number');
-      link.close();
-    }),
-    check('send with an aborted signal resolves not-sent, never throws', async (harness) => {
-      const link = await open(harness);
-      const controller = new AbortController();
-      controller.abort();
-      const outcome: SendOutcome = await within(harness.transport.send(harness.message(2), { signal: controller.signal }), 'send');
-      assert(outcome.kind === 'not-sent', `outcome was ${outcome.kind}`);
-      link.close();
-    }),
-    check('a deadline on a send the backend never answers resolves unknown', async (harness) => {
-      const link = await open(harness);
-      await harness.hangNextSend();
-      const controller = new AbortController();
-      const sending = harness.transport.send(harness.message(3), { signal: controller.signal });
-      const handle = host.setTimeout(() => controller.abort(), Math.min(200, waitMs / 4));
-      const outcome = await within(sending, 'send to settle after its deadline');
-      host.clearTimeout(handle);
-      assert(outcome.kind === 'unknown', `outcome was ${outcome.kind}`);
-      link.close();
-    }),
-  ];
+  }));
 }
 
-function assert(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(`contract: ${message}`);
+/** The version, the kind, and a harness whose optional methods match what the options declared. */
+function declaration(version: 'v1' | 'v2', features: Features): CheckSpec {
+  return {
+    name: `declares specificationVersion ${version} and a kind; the harness matches the declared features`,
+    body: async ({ subject, expect }) => {
+      expect(subject.specificationVersion === version, 'specificationVersion', `'${version}'`, JSON.stringify(subject.specificationVersion));
+      expect(typeof subject.kind === 'string' && subject.kind.length > 0, 'kind', 'a non-empty string', JSON.stringify(subject.kind));
+      for (const [feature, method] of Object.entries(NEEDS) as [keyof Features, keyof HarnessCore<unknown>][]) {
+        if (version === 'v1' && feature === 'receipts') continue;
+        const has = typeof subject.harness[method] === 'function';
+        const declared = features[feature];
+        expect(
+          has === declared,
+          `harness.${method}`,
+          declared ? `the harness to have ${method} (the options declare ${feature})` : `${feature}: true in the options, since the harness has ${method} (else its check never runs)`,
+          has ? `${feature} not declared` : `no ${method}`,
+        );
+      }
+    },
+  };
 }

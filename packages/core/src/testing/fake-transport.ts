@@ -1,9 +1,13 @@
-// A scriptable transport for tests of anything built on core: fail or hang the next connect,
-// drop or silence the link, push incoming events, and choose each send's outcome.
+// A scriptable v2 transport for tests of anything built on core: fail, refuse or hang the next
+// connect, drop or silence the link, push incoming events and receipts, and choose each send's
+// outcome (including a hang that answers late, and a connection lost after the write).
 import { AbortedError } from '../errors.js';
-import type { ConnectOptions, Link, LinkClosed, SendOptions, SendOutcome, Transport } from '../transport.js';
+import type { ConnectOptions, Link, LinkClosed } from '../transport.js';
+import type { SendOptionsV2, SendOutcomeV2, TransportV2 } from '../transport-v2.js';
+import type { ReceiptType } from '../vocabulary.js';
 
-type OutcomeScript<Out> = SendOutcome | 'hang' | ((message: Out) => SendOutcome | 'hang');
+/** `hang`: no answer until the deadline (then a late answer may come); `lose`: written, then the link drops. */
+export type FakeOutcomeScript<Out> = SendOutcomeV2 | 'hang' | 'lose' | ((message: Out) => SendOutcomeV2 | 'hang' | 'lose');
 
 export class FakeLink implements Link {
   readonly closed: Promise<LinkClosed>;
@@ -42,34 +46,41 @@ export class FakeLink implements Link {
   emit(event: unknown): void {
     if (this.#open) this.#options.onIncoming(event);
   }
+
+  receipt(type: ReceiptType, backendIds: readonly string[]): void {
+    if (this.#open) this.#options.onReceipt?.({ type, backendIds });
+  }
 }
 
 export interface FakeTransportOptions {
-  /** Give the transport a readiness probe answering `ready`. */
+  /** Give the transport a readiness probe answering `ready`. @default false */
   readonly probe?: boolean;
 }
 
-export class FakeTransport<Out = unknown, In = unknown> implements Transport<Out, In> {
-  readonly specificationVersion = 'v1' as const;
+export class FakeTransport<Out = unknown, In = unknown> implements TransportV2<Out, In> {
+  readonly specificationVersion = 'v2' as const;
   readonly kind = 'fake';
   readonly probe?: (signal: AbortSignal) => Promise<boolean>;
   /** Every connect call. */
   connects = 0;
   /** Every message whose send was started, in order. */
   readonly sent: Out[] = [];
+  /** The idempotency key of each send in `sent`. */
+  readonly keys: string[] = [];
   /** Whether the probe says the backend is ready. */
   ready = true;
   link: FakeLink | undefined;
   #connectScript: (Error | 'hang')[] = [];
-  #outcomes: OutcomeScript<Out>[] = [];
-  #defaultOutcome: OutcomeScript<Out> = { kind: 'sent' };
-  #nextTimestamp = 1_000;
-  #lateAnswers = new Map<number, (outcome: SendOutcome) => void>();
+  #outcomes: FakeOutcomeScript<Out>[] = [];
+  #defaultOutcome: FakeOutcomeScript<Out> = { kind: 'sent' };
+  #nextId = 1_000;
+  #lateAnswers = new Map<number, (outcome: SendOutcomeV2) => void>();
 
   constructor(options: FakeTransportOptions = {}) {
     if (options.probe) this.probe = async () => this.ready;
   }
 
+  /** The next `times` connects reject with `error` (a `TransportError` with `retriable: false` refuses for good). */
   failNextConnect(error: Error = new Error('connection refused'), times = 1): void {
     for (let i = 0; i < times; i++) this.#connectScript.push(error);
   }
@@ -79,18 +90,23 @@ export class FakeTransport<Out = unknown, In = unknown> implements Transport<Out
   }
 
   /** Outcomes for the next sends, in order; after them, the default (sent). */
-  queueOutcomes(...outcomes: OutcomeScript<Out>[]): void {
+  queueOutcomes(...outcomes: FakeOutcomeScript<Out>[]): void {
     this.#outcomes.push(...outcomes);
   }
 
-  setDefaultOutcome(outcome: OutcomeScript<Out>): void {
+  setDefaultOutcome(outcome: FakeOutcomeScript<Out>): void {
     this.#defaultOutcome = outcome;
   }
 
   /** Answers a send that ended `unknown` late (send index in `sent`). */
-  answerLate(index: number, outcome: SendOutcome): void {
+  answerLate(index: number, outcome: SendOutcomeV2): void {
     this.#lateAnswers.get(index)?.(outcome);
     this.#lateAnswers.delete(index);
+  }
+
+  /** Answers every send that ended `unknown` on its deadline, late, as accepted. */
+  answerAllLate(): void {
+    for (const index of [...this.#lateAnswers.keys()]) this.answerLate(index, { kind: 'sent', backendId: String(this.#nextId++) });
   }
 
   /** The peer drops the link. */
@@ -100,6 +116,11 @@ export class FakeTransport<Out = unknown, In = unknown> implements Transport<Out
 
   emit(event: In): void {
     this.link?.emit(event);
+  }
+
+  /** The backend reports receipts for these backend ids on the open link. */
+  receipt(type: ReceiptType, backendIds: readonly string[]): void {
+    this.link?.receipt(type, backendIds);
   }
 
   connect(options: ConnectOptions<In>): Promise<Link> {
@@ -121,20 +142,23 @@ export class FakeTransport<Out = unknown, In = unknown> implements Transport<Out
     });
   }
 
-  send(message: Out, options: SendOptions): Promise<SendOutcome> {
+  send(message: Out, options: SendOptionsV2): Promise<SendOutcomeV2> {
     if (options.signal.aborted) return Promise.resolve({ kind: 'not-sent', error: 'aborted before the request was written' });
     const index = this.sent.push(message) - 1;
+    this.keys.push(options.idempotencyKey);
     const script = this.#outcomes.shift() ?? this.#defaultOutcome;
     const outcome = typeof script === 'function' ? script(message) : script;
-    if (outcome !== 'hang') {
-      return Promise.resolve(outcome.kind === 'sent' && outcome.timestamp === undefined ? { ...outcome, timestamp: this.#nextTimestamp++ } : outcome);
+    if (outcome === 'lose') {
+      this.drop('error');
+      return Promise.resolve({ kind: 'unknown', reason: 'link-lost', error: 'connection lost after the request was written' });
     }
-    return new Promise<SendOutcome>((resolve) => {
+    if (outcome !== 'hang') return Promise.resolve(outcome.kind === 'sent' && outcome.backendId === undefined ? { ...outcome, backendId: String(this.#nextId++) } : outcome);
+    return new Promise<SendOutcomeV2>((resolve) => {
       options.signal.addEventListener(
         'abort',
         () => {
           if (options.onLateOutcome) this.#lateAnswers.set(index, options.onLateOutcome);
-          resolve({ kind: 'unknown', error: 'no answer before the deadline' });
+          resolve({ kind: 'unknown', reason: 'deadline', error: 'no answer before the deadline' });
         },
         { once: true },
       );

@@ -1,91 +1,111 @@
 // The outbox store contract: what any OutboxStore must do for the outbox to keep its promises
-// (order, no loss, back-pressure). Plain async checks that throw, like the transport contract:
+// (order, no loss, back-pressure, ids fit to be idempotency keys). Synchronous and asynchronous
+// stores alike: every call is awaited. Plain async checks that throw, like the transport suites:
 //   for (const check of outboxStoreContract(() => new MyStore({ maxQueued: 3 }), (text) => ({ text }))) it(…)
-// The factory must give a fresh, empty store that holds at most 3 queued messages; `payload`
-// builds a valid payload of the store's type from a short text.
+// The factory must give a fresh, empty store that holds at most 3 queued messages.
 import type { OutboxStore } from '../outbox-store.js';
-import type { ContractCheck } from './contract.js';
+import { ContractViolation, describeError, type ContractCheck } from './contract-kit.js';
+
+const SUITE = 'outbox store contract';
 
 export function outboxStoreContract<M>(makeStore: () => OutboxStore<M> | Promise<OutboxStore<M>>, payload: (text: string) => M): ContractCheck[] {
-  const check = (name: string, body: (store: OutboxStore<M>) => void): ContractCheck => ({
+  const check = (name: string, body: (store: OutboxStore<M>) => Promise<void>): ContractCheck => ({
     name,
     run: async () => body(await makeStore()),
   });
-  const add = (store: OutboxStore<M>, text: string, now = 1) => store.add(payload(text), { now });
+  const add = async (store: OutboxStore<M>, text: string, now = 1) => await store.add(payload(text), { now });
+  const expect = (condition: boolean, what: string, expected: string, actual: string): void => {
+    if (!condition) throw new ContractViolation(SUITE, what, expected, actual);
+  };
+  const headId = async (store: OutboxStore<M>): Promise<string> => (await store.head())?.id ?? 'no head';
+  const refusal = async (attempt: () => unknown): Promise<string> => {
+    try {
+      await attempt();
+      return 'it succeeded';
+    } catch (error) {
+      return (error as { code?: unknown }).code === 'outbox-full' ? 'outbox-full' : `it failed with ${describeError(error)}`;
+    }
+  };
   return [
-    check('head is the oldest queued message and add keeps the payload', (store) => {
-      assert(store.head() === undefined, 'a new store has a head');
-      const a = add(store, 'a', 10);
-      add(store, 'b', 11);
-      const head = store.head();
-      assert(head?.id === a.id && JSON.stringify(head.payload) === JSON.stringify(payload('a')), 'head is not the first added, or its payload changed');
-      assert(head.state === 'queued' && head.attempts === 0 && head.ambiguous === false && head.createdAt === 10, 'a new record has the wrong fields');
+    check('head is the oldest queued message and add keeps the payload', async (store) => {
+      const empty = await store.head();
+      expect(empty === undefined, 'head of a new store', 'undefined', `message ${empty?.id}`);
+      const a = await add(store, 'a', 10);
+      await add(store, 'b', 11);
+      const head = await store.head();
+      expect(head?.id === a.id, 'head', `the first message added (${a.id})`, head?.id ?? 'no head');
+      expect(JSON.stringify(head?.payload) === JSON.stringify(payload('a')), 'payload of the head', JSON.stringify(payload('a')), JSON.stringify(head?.payload));
+      const fields = { state: head?.state, attempts: head?.attempts, ambiguous: head?.ambiguous, createdAt: head?.createdAt, unknownResends: head?.unknownResends, retriableFailures: head?.retriableFailures };
+      const fresh = { state: 'queued', attempts: 0, ambiguous: false, createdAt: 10, unknownResends: 0, retriableFailures: 0 };
+      expect(JSON.stringify(fields) === JSON.stringify(fresh), 'a new record', JSON.stringify(fresh), JSON.stringify(fields));
     }),
-    check('ids are unique', (store) => {
-      const ids = new Set([add(store, 'a').id, add(store, 'b').id, add(store, 'c').id]);
-      assert(ids.size === 3, 'ids repeat');
+    check('ids are unique, also across fresh stores (they become idempotency keys)', async (store) => {
+      const other = await makeStore();
+      const ids = [(await add(store, 'a')).id, (await add(store, 'b')).id, (await add(store, 'c')).id, (await add(other, 'a')).id];
+      expect(new Set(ids).size === 4, 'ids', 'four distinct ids from two fresh stores', ids.join(', '));
     }),
-    check('a message that leaves the queued state leaves the head', (store) => {
-      const a = add(store, 'a');
-      const b = add(store, 'b');
-      store.update(a.id, { state: 'sending', attempts: 1 }, 2);
-      assert(store.head()?.id === b.id, 'a sending message is still the head');
-      store.update(a.id, { state: 'queued' }, 3);
-      assert(store.head()?.id === a.id, 'a message put back to queued lost its place');
+    check('a message that leaves the queued state leaves the head, and comes back to its place', async (store) => {
+      const a = await add(store, 'a');
+      const b = await add(store, 'b');
+      await store.update(a.id, { state: 'sending', attempts: 1 }, 2);
+      expect((await headId(store)) === b.id, 'head while the first message is sending', b.id, await headId(store));
+      await store.update(a.id, { state: 'queued' }, 3);
+      expect((await headId(store)) === a.id, 'head once the first message is queued again', a.id, await headId(store));
     }),
-    check('update applies the patch, stamps updatedAt and clears fields set to undefined', (store) => {
-      const a = add(store, 'a');
-      store.update(a.id, { ambiguous: true, error: 'x', signalTimestamp: 5 }, 7);
-      const cleared = store.update(a.id, { error: undefined }, 8);
-      assert(cleared.ambiguous === true && cleared.signalTimestamp === 5 && cleared.updatedAt === 8, 'patch not applied');
-      assert(cleared.error === undefined, 'error not cleared');
-      assert(store.get(a.id)?.error === undefined, 'error not cleared in the store');
+    check('update applies the patch, stamps updatedAt and clears fields set to undefined', async (store) => {
+      const a = await add(store, 'a');
+      await store.update(a.id, { ambiguous: true, error: 'x', backendId: '5' }, 7);
+      const cleared = await store.update(a.id, { error: undefined }, 8);
+      const seen = { ambiguous: cleared.ambiguous, backendId: cleared.backendId, updatedAt: cleared.updatedAt, error: cleared.error };
+      const wanted = { ambiguous: true, backendId: '5', updatedAt: 8 };
+      expect(JSON.stringify(seen) === JSON.stringify(wanted), 'the record update returned', JSON.stringify(wanted), JSON.stringify(seen));
+      const stored = await store.get(a.id);
+      expect(stored?.error === undefined && stored?.backendId === '5', 'the stored record', 'error cleared, backendId "5"', JSON.stringify(stored));
     }),
-    check('requeue puts a message at the back', (store) => {
-      const a = add(store, 'a');
-      const b = add(store, 'b');
-      store.update(a.id, { state: 'failed', error: 'x' }, 2);
-      store.requeue(a.id, 3);
-      assert(store.head()?.id === b.id, 'requeued message jumped the queue');
-      store.update(b.id, { state: 'sent' }, 4);
-      assert(store.head()?.id === a.id, 'requeued message is not queued');
+    check('requeue puts a message at the back', async (store) => {
+      const a = await add(store, 'a');
+      const b = await add(store, 'b');
+      await store.update(a.id, { state: 'failed', error: 'x' }, 2);
+      await store.requeue(a.id, 3);
+      expect((await headId(store)) === b.id, 'head after a requeue', `the message that was waiting (${b.id})`, await headId(store));
+      await store.update(b.id, { state: 'sent' }, 4);
+      expect((await headId(store)) === a.id, 'head once the other is sent', `the requeued message (${a.id})`, await headId(store));
     }),
-    check('counts and inState report every state', (store) => {
-      const a = add(store, 'a', 5);
-      const b = add(store, 'b', 6);
-      add(store, 'c', 7);
-      store.update(a.id, { state: 'sending' }, 8);
-      store.update(b.id, { state: 'unknown' }, 8);
-      const counts = store.counts();
-      assert(counts.queued === 1 && counts.sending === 1 && counts.unknown === 1 && counts.failed === 0, 'counts are wrong');
-      assert(counts.oldestQueuedAt === 7, 'oldestQueuedAt is wrong');
-      assert(store.inState('sending').map((record) => record.id).join() === a.id, 'inState is wrong');
+    check('counts and inState report every state', async (store) => {
+      const a = await add(store, 'a', 5);
+      const b = await add(store, 'b', 6);
+      await add(store, 'c', 7);
+      await store.update(a.id, { state: 'sending' }, 8);
+      await store.update(b.id, { state: 'unknown' }, 8);
+      const counts = await store.counts();
+      const seen = { queued: counts.queued, sending: counts.sending, failed: counts.failed, unknown: counts.unknown, oldestQueuedAt: counts.oldestQueuedAt };
+      const wanted = { queued: 1, sending: 1, failed: 0, unknown: 1, oldestQueuedAt: 7 };
+      expect(JSON.stringify(seen) === JSON.stringify(wanted), 'counts', JSON.stringify(wanted), JSON.stringify(seen));
+      const sending = (await store.inState('sending')).map((record) => record.id).join();
+      expect(sending === a.id, "inState('sending')", a.id, sending || 'none');
     }),
-    check('refuses beyond its limit without losing what it holds', (store) => {
-      add(store, 'a');
-      add(store, 'b');
-      add(store, 'c');
-      let refused = false;
-      try {
-        add(store, 'd');
-      } catch (error) {
-        refused = (error as { code?: string }).code === 'outbox-full';
-      }
-      assert(refused, 'a fourth message was not refused with OutboxFullError');
-      assert(store.counts().queued === 3, 'the refusal changed the queue');
+    check("refuses beyond its limit of 3 with code 'outbox-full', losing nothing", async (store) => {
+      await add(store, 'a');
+      await add(store, 'b');
+      await add(store, 'c');
+      const answer = await refusal(() => add(store, 'd'));
+      expect(answer === 'outbox-full', 'a fourth message', "a refusal with code 'outbox-full' (the factory must cap the store at 3)", answer);
+      const queued = (await store.counts()).queued;
+      expect(queued === 3, 'queued messages after the refusal', '3', String(queued));
     }),
-    check('update of an unknown id throws', (store) => {
-      let threw = false;
-      try {
-        store.update('no-such-id', { state: 'sent' }, 1);
-      } catch {
-        threw = true;
-      }
-      assert(threw, 'no error for an unknown id');
+    check('update of an unknown id fails', async (store) => {
+      const answer = await refusal(() => store.update('no-such-id', { state: 'sent' }, 1));
+      expect(answer !== 'it succeeded', 'update of an unknown id', 'an error', answer);
+    }),
+    check('findByBackendId, where offered, finds every message with that backend id', async (store) => {
+      if (!store.findByBackendId) return;
+      const a = await add(store, 'a');
+      await add(store, 'b');
+      await store.update(a.id, { state: 'sent', backendId: '77' }, 2);
+      const found = (await store.findByBackendId('77')).map((record) => record.id).join();
+      expect(found === a.id, "findByBackendId('77')", a.id, found || 'none');
+      const none = (await store.findByBackendId('78')).length;
+      expect(none === 0, "findByBackendId('78')", 'nothing', `${none} messages`);
     }),
   ];
-}
-
-function assert(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(`store contract: ${message}`);
 }

@@ -38,8 +38,8 @@ export function recordChannel(options: ChannelRecordOptions): () => void {
       void Promise.resolve(meta.set(GATE_KEY, lasting ? JSON.stringify(to) : 'open')).catch(failed('the send gate'));
     }),
     channel.onMessageChange((record) => {
-      if (record.state === 'sent' && record.signalTimestamp !== undefined) {
-        void Promise.resolve(messages.rememberTimestamp(record.signalTimestamp, record.id, clock.now())).catch(failed('a Signal timestamp'));
+      if (record.state === 'sent' && record.backendId !== undefined) {
+        void Promise.resolve(messages.rememberTimestamp(Number(record.backendId), record.id, clock.now())).catch(failed('a Signal timestamp'));
       }
     }),
   ];

@@ -4,7 +4,7 @@
 // never slows the daemon or the backend. How events are framed on the wire is the sink's business.
 import { RingBuffer } from '@tether/core';
 import type { EventName } from '../protocol/index.js';
-import type { Disposer } from './emitter.js';
+import type { Disposer } from '@tether/core';
 import type { EventLog } from './event-log.js';
 import type { LoggedEvent } from './ports.js';
 

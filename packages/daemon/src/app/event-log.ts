@@ -2,9 +2,8 @@
 // synchronous), and each committed event is then announced to the feeds, webhooks and the compat
 // endpoint. A reader never sees an event that is not yet durable. Message events are committed by
 // the message store in the same transaction as the change they describe, and announced here.
-import type { Logger } from '@tether/core';
+import { Emitter, type Event, type Logger } from '@tether/core';
 import type { EventName } from '../protocol/index.js';
-import { Emitter, type Event } from './emitter.js';
 import type { EventStore, LoggedEvent, NewEvent } from './ports.js';
 
 export class EventLog {
@@ -15,7 +14,7 @@ export class EventLog {
 
   constructor(store: EventStore, logger: Logger) {
     this.#store = store;
-    this.#logged = new Emitter((error) => logger.error({ err: error }, 'event listener failed'));
+    this.#logged = new Emitter({ logger, name: 'logged' });
   }
 
   /** Every event once committed, in id order. */

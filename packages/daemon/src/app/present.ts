@@ -9,7 +9,11 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function presentRecord(record: MessageRecord, withBody = false): Message {
   return {
-    ...presentSummary({ ...record, recipients: record.payload.recipients }),
+    ...presentSummary({
+      ...record,
+      recipients: record.payload.recipients,
+      ...(record.backendId === undefined ? {} : { signalTimestamp: Number(record.backendId) }),
+    }),
     ...(withBody && record.payload.message !== undefined ? { message: record.payload.message } : {}),
     ...(withBody && record.payload.attachments
       ? { attachments: record.payload.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: Buffer.byteLength(a.data, 'base64') })) }

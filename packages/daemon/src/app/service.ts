@@ -126,8 +126,7 @@ export class TetherService {
 
   async status(): Promise<Status> {
     const { signal, store, webhook, account, pid } = this.#options;
-    const channel = signal.channel.status();
-    const [stored, webhookStatus] = await Promise.all([store.lossWindows.recent(SHOWN_LOSS_WINDOWS), webhook?.status()]);
+    const [channel, stored, webhookStatus] = await Promise.all([signal.channel.status(), store.lossWindows.recent(SHOWN_LOSS_WINDOWS), webhook?.status()]);
     const status = presentStatus({
       channel,
       backend: signal.backend(),
@@ -141,8 +140,8 @@ export class TetherService {
 
   /** Link connected (or syncing) and the gate not paused for a backend that is not ready. */
   ready(): boolean {
-    const { link, gate } = this.#options.signal.channel.status();
-    return (link.kind === 'connected' || link.kind === 'syncing') && !(gate.state === 'paused' && gate.reason === 'backend-not-ready');
+    const { connection, gate } = this.#options.signal.channel;
+    return connection.isUp && !(gate.state.state === 'paused' && gate.state.reason === 'backend-not-ready');
   }
 
   /** Process alive and database writable; never depends on Signal. */

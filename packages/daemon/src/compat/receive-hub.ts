@@ -4,7 +4,7 @@
 // A ping carrying the last event id written confirms, by its pong, what the client has read.
 import type { Logger } from '@tether/core';
 import { WebSocket } from 'ws';
-import type { Disposer } from '../app/emitter.js';
+import type { Disposer } from '@tether/core';
 import type { CompatPort } from './port.js';
 import type { ReceiveCursor } from './receive-cursor.js';
 

@@ -1,7 +1,7 @@
 // Waits for a committed message to leave the outbox, so that `TETHER_COMPAT_SEND=wait` can answer
 // with Signal's own timestamp. One listener on the durable log serves every waiting request; an
 // `unknown` outcome keeps waiting (it may still be resent and accepted) until the deadline.
-import type { Disposer } from '../app/emitter.js';
+import type { Disposer } from '@tether/core';
 import type { MessageRecord } from '../app/ports.js';
 import type { Message } from '../protocol/index.js';
 import type { CompatPort } from './port.js';
@@ -71,7 +71,7 @@ export class SendWaiter {
 }
 
 function present(record: MessageRecord): Pick<Message, 'state' | 'signalTimestamp' | 'error'> {
-  return { state: record.state, ...(record.signalTimestamp === undefined ? {} : { signalTimestamp: record.signalTimestamp }), ...(record.error === undefined ? {} : { error: record.error }) };
+  return { state: record.state, ...(record.backendId === undefined ? {} : { signalTimestamp: Number(record.backendId) }), ...(record.error === undefined ? {} : { error: record.error }) };
 }
 
 function settled(message: Pick<Message, 'state' | 'signalTimestamp' | 'error'> | undefined): SendResult | undefined {

@@ -20,7 +20,7 @@ describe('resolveConfig', () => {
         stateDir: '/state/tether',
         socket: '/state/tether/tether.sock',
         logLevel: 'info',
-        receiveMode: 'manual',
+        receiveMode: undefined,
         unknownPolicy: 'at-least-once',
         outboxMax: 100_000,
         maxAttachmentMb: 100,

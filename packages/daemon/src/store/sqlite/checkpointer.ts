@@ -44,6 +44,8 @@ export function startCheckpointer(file: string, options: { readonly intervalMs: 
     stop: () =>
       (stopping ??= new Promise<void>((resolve) => {
         worker.once('exit', () => resolve());
+        // held from here on: an unreferenced worker would let the process end before it exits
+        worker.ref();
         worker.postMessage('stop');
       })),
   };

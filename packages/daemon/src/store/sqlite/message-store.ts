@@ -1,7 +1,8 @@
 // The durable outbox on SQLite: core's OutboxStore plus the daemon's intake, lists, expiry,
 // retention and the Signal-timestamp map for receipts. A message is committed before the API
 // answers; order is the `position` column (a retry takes a new, last position); the head is the
-// lowest position among queued rows. Counts by state are kept by triggers (see database.ts), so
+// lowest position among queued rows. A record's backend id is Signal's timestamp (the
+// `signal_timestamp` column). Counts by state are kept by triggers (see database.ts), so
 // no operation here scans the backlog. Every change is logged as a `message` event in the same
 // transaction: a crash can never keep a change and lose the event that tells about it.
 import { randomBytes } from 'node:crypto';
@@ -44,7 +45,7 @@ const PATCH_COLUMNS: Record<keyof RecordPatch, string> = {
   ambiguous: 'ambiguous',
   unknownResends: 'unknown_resends',
   retriableFailures: 'retriable_failures',
-  signalTimestamp: 'signal_timestamp',
+  backendId: 'signal_timestamp',
   error: 'error',
 };
 
@@ -297,7 +298,7 @@ function toRecord(row: Row): MessageRecord {
     ambiguous: row.ambiguous === 1,
     unknownResends: row.unknown_resends,
     retriableFailures: row.retriable_failures,
-    ...(row.signal_timestamp === null ? {} : { signalTimestamp: row.signal_timestamp }),
+    ...(row.signal_timestamp === null ? {} : { backendId: String(row.signal_timestamp) }),
     ...(row.error === null ? {} : { error: row.error }),
     ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
   };

@@ -38,7 +38,7 @@ describe('SqliteMessageStore', () => {
     const cId = c!.ok ? c!.records[0]!.id : '';
     store.messages.update(aId, { state: 'queued' }, 5);
     expect(store.messages.head()?.id).toBe(aId);
-    store.messages.update(aId, { state: 'sent', signalTimestamp: 777 }, 6);
+    store.messages.update(aId, { state: 'sent', backendId: '777' }, 6);
     store.messages.rememberTimestamp(777, aId, 6);
     expect(store.messages.head()?.id).toBe(bId);
     expect(store.messages.idsForTimestamp(777)).toEqual([aId]);
