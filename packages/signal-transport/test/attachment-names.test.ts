@@ -19,7 +19,8 @@ describe.each(['rest', 'jsonrpc'] as const)('over %s', (backend: BackendName) =>
     running = await channelOn(backend);
     const { emulator, signal } = running;
     const names = ['100% sure+ok.pdf', 'a;b,c=d.txt', 'Grüße 📷.jpg'];
-    const ids = names.map((filename) => signal.channel.send({ recipients: [FRIEND], attachments: [{ filename, contentType: 'application/pdf', data: Buffer.from('%PDF').toString('base64') }] }).id);
+    const ids: string[] = [];
+    for (const filename of names) ids.push((await signal.channel.send({ recipients: [FRIEND], attachments: [{ filename, contentType: 'application/pdf', data: Buffer.from('%PDF').toString('base64') }] })).id);
     const records = await messagesReach(signal.channel, ids, ['sent', 'failed']);
     expect(records.map((record) => record.state)).toEqual(['sent', 'sent', 'sent']);
     const arrived = emulator.sent().map((record) => record.attachments[0]?.filename);

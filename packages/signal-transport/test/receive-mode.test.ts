@@ -30,7 +30,7 @@ const texts = (events: readonly { kind: string }[]) => events.map((event) => ('t
 
 /** A send's round trip: everything signal-cli wrote before its answer has been read. */
 async function flush(channel: SignalChannel['channel']): Promise<void> {
-  await messagesReach(channel, [channel.send({ recipients: [FRIEND], message: 'flush' }).id]);
+  await messagesReach(channel, [(await channel.send({ recipients: [FRIEND], message: 'flush' })).id]);
 }
 
 afterEach(async () => {

@@ -54,7 +54,7 @@ describe('signal-cli restarting behind the REST server', () => {
     const restarted = emulator.restartSignalCli(600);
     const dropped = [emulator.inject({ from: FRIEND, text: 'lost 1' }), emulator.inject({ from: FRIEND, text: 'lost 2' })];
     await gatePauses(signal.channel, 'backend-not-ready');
-    const id = signal.channel.send({ recipients: [FRIEND], message: 'waits for signal-cli' }).id;
+    const id = (await signal.channel.send({ recipients: [FRIEND], message: 'waits for signal-cli' })).id;
     dropped.push(emulator.inject({ from: FRIEND, text: 'lost 3' }));
     await restarted;
     const [record] = await messagesReach(signal.channel, [id]);
@@ -87,7 +87,7 @@ describe('signal-cli restarting behind the REST server', () => {
     await closed.after(restartedAt);
     const drop = emulator.dropped().find((record) => record.timestamp === lost.timestamp)!;
     expect(signal.lossWindows.list().some((window) => window.from <= drop.at && window.to! >= drop.at)).toBe(true);
-    expect(signal.channel.status().gate).toMatchObject({ state: 'paused', reason: 'captcha-required' });
+    expect((await signal.channel.status()).gate).toMatchObject({ state: 'paused', reason: 'captcha-required' });
   });
 
   it('takes the empty 500 of a send during the gap as backend-not-ready: queued, not ambiguous', async () => {
@@ -98,7 +98,7 @@ describe('signal-cli restarting behind the REST server', () => {
     signal.channel.start();
     await linkReaches(signal.channel, 'connected');
     const restarted = emulator.restartSignalCli(300);
-    const id = signal.channel.send({ recipients: [FRIEND], message: 'meets the gap' }).id;
+    const id = (await signal.channel.send({ recipients: [FRIEND], message: 'meets the gap' })).id;
     await gatePauses(signal.channel, 'backend-not-ready');
     await restarted;
     const [record] = await messagesReach(signal.channel, [id]);

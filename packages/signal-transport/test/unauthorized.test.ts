@@ -19,14 +19,14 @@ describe.each(['rest', 'jsonrpc'] as const)('over %s', (backend: BackendName) =>
     running = await channelOn(backend);
     const { emulator, signal } = running;
     emulator.deauthorize({ status: 403 });
-    const first = signal.channel.send({ recipients: [FRIEND], message: 'while refused' }).id;
-    const second = signal.channel.send({ recipients: [FRIEND], message: 'behind it' }).id;
+    const first = (await signal.channel.send({ recipients: [FRIEND], message: 'while refused' })).id;
+    const second = (await signal.channel.send({ recipients: [FRIEND], message: 'behind it' })).id;
     await gatePauses(signal.channel, 'unauthorized');
-    expect(signal.channel.status().gate).toMatchObject({ state: 'paused', reason: 'unauthorized', error: expect.stringContaining('[403] Authorization failed!') as string });
+    expect((await signal.channel.status()).gate).toMatchObject({ state: 'paused', reason: 'unauthorized', error: expect.stringContaining('[403] Authorization failed!') as string });
     // the pause reopens on its backoff (100 ms, ×2 in these tests) and meets the refusal again
     await within(new Promise<void>((resolve) => signal.channel.onGateChange((change) => change.to.state === 'open' && resolve())), 'the gate reopening');
     await gatePauses(signal.channel, 'unauthorized');
-    expect(signal.channel.status().outbox).toMatchObject({ queued: 2, failed: 0 });
+    expect((await signal.channel.status()).outbox).toMatchObject({ queued: 2, failed: 0 });
     emulator.reauthorize();
     const records = await messagesReach(signal.channel, [first, second]);
     expect(records.map((record) => [record.state, record.ambiguous])).toEqual([
