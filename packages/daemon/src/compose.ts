@@ -96,7 +96,7 @@ async function compose(
   const feed = new EventFeed(events);
   const incoming = new IncomingHandler({ events, messages: store.messages, metrics, clock, logger, ...(settings.allowFrom ? { allowFrom: settings.allowFrom } : {}) });
   const signal = signalSide(settings, { logger, clock, store, metrics, incoming, lastKnown: (await events.lastAt()) ?? clock.now() });
-  const stopRecording = recordChannel({ channel: signal.channel, events, messages: store.messages, meta: store.meta, metrics, clock, logger });
+  const stopRecording = recordChannel({ channel: signal.channel, events, meta: store.meta, metrics, clock, logger });
   const webhook = settings.webhookUrl
     ? new WebhookDeliverer({
         url: settings.webhookUrl,

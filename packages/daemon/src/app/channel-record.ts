@@ -1,19 +1,17 @@
 // What the daemon keeps of the channel's life: every link change and gate change becomes a logged
 // event (one id sequence with incoming events and the message events the store logs with each
 // change) and a metric; a captcha or rate-limit pause is remembered across a restart (resuming
-// would only hammer Signal again); the Signal timestamp of a sent message is remembered for
-// receipts that come later.
+// would only hammer Signal again).
 import type { Channel, Clock, GateState, Logger } from '@tether/core';
 import type { IncomingEvent, OutgoingMessage } from '@tether/signal-transport';
 import type { EventLog } from './event-log.js';
-import type { MessageStore, MetaStore, MetricsPort } from './ports.js';
+import type { MetaStore, MetricsPort } from './ports.js';
 
 const GATE_KEY = 'send_gate';
 
 export interface ChannelRecordOptions {
   readonly channel: Channel<OutgoingMessage, IncomingEvent>;
   readonly events: EventLog;
-  readonly messages: MessageStore;
   readonly meta: MetaStore;
   readonly metrics: Pick<MetricsPort, 'link' | 'gate'>;
   readonly clock: Clock;
@@ -22,7 +20,7 @@ export interface ChannelRecordOptions {
 
 /** Starts recording; returns the function that stops it. */
 export function recordChannel(options: ChannelRecordOptions): () => void {
-  const { channel, events, messages, meta, metrics, clock, logger } = options;
+  const { channel, events, meta, metrics, clock, logger } = options;
   const failed = (what: string) => (error: unknown) => logger.error({ err: error }, `${what} could not be recorded`);
   const log = (kind: 'state' | 'gate', data: unknown): void => void events.append(kind, clock.now(), data).catch(failed(`a ${kind} event`));
   const stops = [
@@ -36,11 +34,6 @@ export function recordChannel(options: ChannelRecordOptions): () => void {
       log('gate', { state: to.state, ...(to.state === 'paused' ? { reason: to.reason, until: to.until && new Date(to.until).toISOString(), challengeToken: to.challengeToken } : {}), cause: change.cause });
       const lasting = to.state === 'paused' && (to.reason === 'captcha-required' || to.reason === 'rate-limited');
       void Promise.resolve(meta.set(GATE_KEY, lasting ? JSON.stringify(to) : 'open')).catch(failed('the send gate'));
-    }),
-    channel.onMessageChange((record) => {
-      if (record.state === 'sent' && record.backendId !== undefined) {
-        void Promise.resolve(messages.rememberTimestamp(Number(record.backendId), record.id, clock.now())).catch(failed('a Signal timestamp'));
-      }
     }),
   ];
   return () => {

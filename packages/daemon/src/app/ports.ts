@@ -65,9 +65,10 @@ export interface MessageStore extends OutboxStore<OutgoingMessage> {
   nextExpiry(): MaybePromise<number | undefined>;
   /** Deletes at most `limit` finished messages last changed before `before`; returns how many. */
   purgeFinished(before: number, limit: number): MaybePromise<number>;
-  /** Remembers which message a Signal timestamp names, for receipts that come after its row is gone. */
-  rememberTimestamp(signalTimestamp: number, id: string, now: number): MaybePromise<void>;
-  /** The ids of the messages sent with this Signal timestamp (kept longer than the messages). */
+  /**
+   * The ids of the messages sent with this Signal timestamp (kept longer than the messages: a
+   * change that sets a backend id remembers it in the same transaction).
+   */
   idsForTimestamp(signalTimestamp: number): MaybePromise<string[]>;
   /** Forgets timestamps remembered before `before`. */
   purgeTimestamps(before: number, limit: number): MaybePromise<number>;

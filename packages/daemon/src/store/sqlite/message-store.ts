@@ -168,8 +168,15 @@ export class SqliteMessageStore implements MessageStore {
     return this.#transaction(() => {
       const result = statement.run(values);
       if (result.changes === 0) throw new ConflictError(`no message ${id}`);
+      // receipts name a message by its Signal timestamp, also after its row is purged
+      if (patch.backendId !== undefined) this.#statements.remember.run(Number(patch.backendId), id, now);
       return this.#log(this.get(id)!, now);
     });
+  }
+
+  /** Core's receipt lookup: the messages sent with this Signal timestamp that still have a row. */
+  findByBackendId(backendId: string): MessageRecord[] {
+    return this.idsForTimestamp(Number(backendId)).flatMap((id) => this.get(id) ?? []);
   }
 
   requeue(id: string, now: number): MessageRecord {
@@ -252,10 +259,6 @@ export class SqliteMessageStore implements MessageStore {
       this.#statements.purgeKeys.run(before, limit);
       return removed;
     });
-  }
-
-  rememberTimestamp(signalTimestamp: number, id: string, now: number): void {
-    this.#statements.remember.run(signalTimestamp, id, now);
   }
 
   idsForTimestamp(signalTimestamp: number): string[] {

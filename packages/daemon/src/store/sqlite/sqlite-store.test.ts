@@ -39,9 +39,9 @@ describe('SqliteMessageStore', () => {
     store.messages.update(aId, { state: 'queued' }, 5);
     expect(store.messages.head()?.id).toBe(aId);
     store.messages.update(aId, { state: 'sent', backendId: '777' }, 6);
-    store.messages.rememberTimestamp(777, aId, 6);
     expect(store.messages.head()?.id).toBe(bId);
     expect(store.messages.idsForTimestamp(777)).toEqual([aId]);
+    expect(store.messages.findByBackendId('777').map((record) => record.id)).toEqual([aId]);
     expect(store.messages.list({ limit: 10 }).map((summary) => summary.id)).toEqual([cId, bId, aId]);
     expect(store.messages.list({ limit: 10, before: cId }).map((summary) => summary.id)).toEqual([bId, aId]);
     expect(store.messages.list({ limit: 10, state: 'sent' })).toEqual([expect.objectContaining({ id: aId, signalTimestamp: 777, recipients: ['+4915100000001'] })]);
