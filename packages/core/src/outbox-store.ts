@@ -42,6 +42,14 @@ export type RecordPatch = {
   readonly error?: string | undefined;
 };
 
+/** One change the outbox makes: the record as the outbox last saw it and the fields that change. */
+export interface RecordChange<M> {
+  readonly record: OutboxRecord<M>;
+  readonly patch: RecordPatch;
+  /** Apply only while the stored state is still this one; otherwise refuse the whole batch. */
+  readonly expect?: MessageState;
+}
+
 export interface OutboxCounts {
   readonly queued: number;
   readonly sending: number;
@@ -78,6 +86,14 @@ export interface OutboxStore<M> {
    * it, receipts are ignored (and a warning says so once).
    */
   findByBackendId?(backendId: string): MaybePromise<readonly OutboxRecord<M>[]>;
+  /**
+   * Optional: applies the changes together (one transaction where the store has them), in order,
+   * stamping `updatedAt` with `now`. A change whose `expect` no longer holds refuses them all with
+   * a ConflictError (`code: 'conflict'`) and changes nothing. The outbox computes the results
+   * itself (`patchRecord`), so nothing is read back; it uses this to store one message's outcome
+   * and mark the next one sending in one write. Without it the outbox calls `update` per change.
+   */
+  updateMany?(changes: readonly RecordChange<M>[], now: number): MaybePromise<void>;
 }
 
 export interface MemoryOutboxStoreOptions {
@@ -161,6 +177,15 @@ export class MemoryOutboxStore<M> implements OutboxStore<M> {
     return strip(next);
   }
 
+  updateMany(changes: readonly RecordChange<M>[], now: number): void {
+    for (const { record, expect } of changes) {
+      const stored = this.#records.get(record.id);
+      if (!stored) throw new ConflictError(`no message ${record.id}`);
+      if (expect !== undefined && stored.state !== expect) throw new ConflictError(`message ${record.id} is ${stored.state}, not ${expect}`);
+    }
+    for (const { record, patch } of changes) this.update(record.id, patch, now);
+  }
+
   findByBackendId(backendId: string): OutboxRecord<M>[] {
     return [...(this.#byBackendId.get(backendId) ?? [])].map((id) => strip(this.#records.get(id)!));
   }
@@ -212,6 +237,11 @@ export class MemoryOutboxStore<M> implements OutboxStore<M> {
   #countState(state: MessageState, delta: number): void {
     if (state === 'queued') this.#queued += delta;
   }
+}
+
+/** The record after `patch`, stamped `now` (an `undefined` in the patch clears the field). */
+export function patchRecord<R extends OutboxRecord<unknown>>(record: R, patch: RecordPatch, now: number): R {
+  return applyPatch(record, patch, now);
 }
 
 function applyPatch<R extends OutboxRecord<unknown>>(record: R, patch: RecordPatch, now: number): R {

@@ -301,6 +301,32 @@ describe('Outbox', () => {
     expect(transport.sent).toEqual(['a', 'a', 'b']);
   });
 
+  it('a message that goes back to the queue keeps its place: the next one read during its send is not claimed', async () => {
+    const { transport, outbox, store } = setup();
+    transport.queueOutcomes({ kind: 'unknown', reason: 'link-lost', error: 'lost' });
+    const [first, second] = await ids(outbox, 'a', 'b');
+    await flushPromises();
+    expect(transport.sent).toEqual(['a', 'a', 'b']);
+    expect(store.get(first!)).toMatchObject({ state: 'sent', ambiguous: true });
+    expect(store.get(second!)).toMatchObject({ state: 'sent', ambiguous: false });
+  });
+
+  it('stores an outcome and the next claim in one write, and reads nothing back', async () => {
+    const { transport, outbox, store, changes } = setup();
+    const writes: number[] = [];
+    const updateMany = store.updateMany.bind(store);
+    store.updateMany = (batch, now) => {
+      writes.push(batch.length);
+      updateMany(batch, now);
+    };
+    const [first, , third] = await ids(outbox, 'a', 'b', 'c');
+    await flushPromises();
+    expect(transport.sent).toEqual(['a', 'b', 'c']);
+    expect(writes).toEqual([2, 2]); // a sent + b sending, b sent + c sending
+    expect(changes.filter((record) => record.id === first).map((record) => record.state)).toEqual(['queued', 'sending', 'sent']);
+    expect(store.get(third!)).toMatchObject({ state: 'sent', attempts: 1 });
+  });
+
   it('at-most-once: an unknown outcome is left unknown for the operator', async () => {
     const { clock, transport, outbox, store } = setup({ unknownPolicy: 'at-most-once' });
     transport.queueOutcomes('hang');

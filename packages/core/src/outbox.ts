@@ -2,13 +2,15 @@
 // key, and applies the outcome as outcome-plan.ts says. One send at a time, never pipelined; the
 // head stays the head until its outcome is stored, so order holds across failures, reconnects,
 // restarts and a store that fails. Store changes run one at a time, each followed by its event.
+// The bookkeeping stays off the wire's path: while a send is in flight the next head is read, and
+// its outcome and the next message's claim are stored in one write (`store.updateMany`).
 import { backoffPolicy, backoffDelay, type BackoffPolicy } from './backoff.js';
 import { sleep, systemClock, type Clock } from './clock.js';
 import { ConflictError } from './errors.js';
 import { Emitter, type Disposer, type Event } from './event.js';
 import { noopLogger, type Logger } from './logger.js';
 import { planOutcome, planUnknown, type OutcomePlan, type UnknownPolicy } from './outcome-plan.js';
-import type { OutboxRecord, OutboxStore, RecordPatch } from './outbox-store.js';
+import { patchRecord, type OutboxRecord, type OutboxStore, type RecordChange, type RecordPatch } from './outbox-store.js';
 import { applyReceipt } from './outbox-receipts.js';
 import { Pacer, type PacingOptions } from './pacer.js';
 import type { SendGate } from './send-gate.js';
@@ -253,17 +255,23 @@ export class Outbox<M> {
   async #drain(): Promise<void> {
     this.#again = false;
     const unsettled = this.#unsettled;
-    if (unsettled) await this.#settle(unsettled.record, unsettled.outcome);
-    while (!this.#closing.signal.aborted && this.#canSend() && this.#gate.isOpen) {
-      const step = await this.#exclusive(() => this.#next());
-      if (step.kind === 'stop') return;
-      if (step.kind === 'idle') return this.#onIdle();
-      if (step.kind === 'next') continue;
-      if (step.kind === 'pace') {
-        if (!(await this.#wait(step.ms))) return;
-        continue; // the queue, the link or the gate may have changed while we waited
+    if (unsettled) await this.#settle(unsettled.record, unsettled.outcome, undefined);
+    /** A message already marked sending together with the previous outcome: it goes out next, whatever else changed. */
+    let claimed: OutboxRecord<M> | undefined;
+    while (claimed || (!this.#closing.signal.aborted && this.#canSend() && this.#gate.isOpen)) {
+      if (!claimed) {
+        const step = await this.#exclusive(() => this.#next());
+        if (step.kind === 'stop') return;
+        if (step.kind === 'idle') return this.#onIdle();
+        if (step.kind === 'next') continue;
+        if (step.kind === 'pace') {
+          if (!(await this.#wait(step.ms))) return;
+          continue; // the queue, the link or the gate may have changed while we waited
+        }
+        claimed = step.record;
       }
-      const delayMs = await this.#sendOne(step.record);
+      const { delayMs, next } = await this.#sendOne(claimed);
+      claimed = next;
       if (delayMs > 0 && !(await this.#wait(delayMs))) return;
     }
   }
@@ -295,15 +303,22 @@ export class Outbox<M> {
     }
   }
 
-  /** Sends the record (already `sending`) and stores the outcome; returns how long to wait before the next send. */
-  async #sendOne(record: OutboxRecord<M>): Promise<number> {
+  /**
+   * Sends the record (already `sending`) and stores the outcome; returns how long to wait before
+   * the next send, and the next message when it could be claimed in the same write.
+   */
+  async #sendOne(record: OutboxRecord<M>): Promise<{ readonly delayMs: number; readonly next?: OutboxRecord<M> }> {
     const deadline = new AbortController();
     this.#inFlight = { id: record.id, deadline };
     const timer = this.#clock.setTimeout(() => deadline.abort(), this.#sendTimeoutMs);
     const started = this.#clock.now();
     let outcome: SendOutcomeV2;
+    let upcoming: Promise<OutboxRecord<M> | undefined> | undefined;
     try {
-      outcome = await this.#send(record.payload, { signal: deadline.signal, idempotencyKey: record.id, onLateOutcome: (late) => this.#late(record.id, late) });
+      const sending = this.#send(record.payload, { signal: deadline.signal, idempotencyKey: record.id, onLateOutcome: (late) => this.#late(record.id, late) });
+      // The request is on its way: read the next head meanwhile (a read; the claim checks it still holds).
+      upcoming = this.#pacer || !this.#store.updateMany ? undefined : this.#peek();
+      outcome = await sending;
     } catch (error) {
       // A transport must never throw; if one does, nobody knows what happened on the wire, and
       // the backend may still be working on it: treated as a deadline.
@@ -318,21 +333,71 @@ export class Outbox<M> {
     } catch (error) {
       this.#logger.error({ err: error }, 'outcome listener failed');
     }
-    const plan = await this.#settle(record, outcome);
-    return plan.backoff ? this.#nextRetryDelay() : 0;
+    const { plan, next } = await this.#settle(record, outcome, upcoming);
+    return plan.backoff ? { delayMs: this.#nextRetryDelay() } : { delayMs: 0, ...(next ? { next } : {}) };
   }
 
-  #settle(record: OutboxRecord<M>, outcome: SendOutcomeV2): Promise<OutcomePlan> {
+  /** The oldest queued message, read outside the chain of changes; undefined when the read fails. */
+  async #peek(): Promise<OutboxRecord<M> | undefined> {
+    try {
+      return await this.#store.head();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Stores an outcome. When the queue can move on at once (the message left the queue for good, no
+   * pause, no backoff, the link up, the head read during the send still queued and not expired),
+   * the next message is marked sending in the same write and returned.
+   */
+  #settle(record: OutboxRecord<M>, outcome: SendOutcomeV2, upcoming: Promise<OutboxRecord<M> | undefined> | undefined): Promise<{ readonly plan: OutcomePlan; readonly next?: OutboxRecord<M> }> {
     return this.#exclusive(async () => {
       const plan = planOutcome(record, outcome, this.#policy);
-      await this.#applyPlan(record, plan);
-      this.#unsettled = undefined;
-      if (plan.success || plan.patch.state === 'failed') this.#retryStreak = 0;
       const late = this.#earlyLate;
       this.#earlyLate = undefined;
+      // a message that goes back to the queue keeps its place: then the head is read again, never a peek
+      const movesOn = plan.patch.state !== undefined && plan.patch.state !== 'queued' && !plan.pause && !plan.backoff;
+      const candidate = late?.id === record.id || !movesOn ? undefined : await upcoming;
+      const claimable =
+        candidate !== undefined &&
+        candidate.id !== record.id &&
+        this.#store.updateMany !== undefined &&
+        !this.#closing.signal.aborted &&
+        this.#canSend() &&
+        this.#gate.isOpen &&
+        (candidate.expiresAt === undefined || candidate.expiresAt > this.#clock.now());
+      let next: OutboxRecord<M> | undefined;
+      if (claimable) next = await this.#applyWithClaim(record, plan, candidate);
+      else await this.#apply(record.id, plan.patch, plan.event);
+      this.#unsettled = undefined;
+      if (plan.success) this.#gate.recordSuccess();
+      if (plan.pause) this.#gate.pause(plan.pause.reason, plan.pause.details);
+      if (plan.success || plan.patch.state === 'failed') this.#retryStreak = 0;
       if (late?.id === record.id) await this.#applyLate(late.id, late.outcome);
-      return plan;
+      return next ? { plan, next } : { plan };
     });
+  }
+
+  /** The outcome and the next claim in one write; if the next message moved meanwhile, the outcome alone. */
+  async #applyWithClaim(record: OutboxRecord<M>, plan: OutcomePlan, candidate: OutboxRecord<M>): Promise<OutboxRecord<M> | undefined> {
+    const now = this.#clock.now();
+    const claim: RecordPatch = { state: 'sending', attempts: candidate.attempts + 1 };
+    const changes: RecordChange<M>[] = [
+      { record, patch: plan.patch },
+      { record: candidate, patch: claim, expect: 'queued' },
+    ];
+    try {
+      await this.#store.updateMany!(changes, now);
+    } catch (error) {
+      if (!ConflictError.isInstance(error)) throw error;
+      await this.#apply(record.id, plan.patch, plan.event);
+      return undefined;
+    }
+    this.#announce(patchRecord(record, plan.patch, now), plan.event);
+    const next = patchRecord(candidate, claim, now);
+    this.#announce(next, 'message sending');
+    return next;
   }
 
   async #applyPlan(record: OutboxRecord<M>, plan: OutcomePlan): Promise<void> {
@@ -363,9 +428,16 @@ export class Outbox<M> {
 
   async #apply(id: string, patch: RecordPatch, event: string): Promise<OutboxRecord<M>> {
     const record = await this.#store.update(id, patch, this.#clock.now());
-    this.#logger.info({ id, state: record.state, attempts: record.attempts, ambiguous: record.ambiguous, error: record.error }, event);
-    this.#changes.emit(record);
+    this.#announce(record, event);
     return record;
+  }
+
+  /** Logs a stored change (a send starting only at debug: its outcome says the rest) and tells the listeners. */
+  #announce(record: OutboxRecord<M>, event: string): void {
+    const fields = { id: record.id, state: record.state, attempts: record.attempts, ambiguous: record.ambiguous, error: record.error };
+    if (record.state === 'sending') this.#logger.debug(fields, event);
+    else this.#logger.info(fields, event);
+    this.#changes.emit(record);
   }
 
   async #require(id: string): Promise<OutboxRecord<M>> {

@@ -6,7 +6,7 @@
 // no operation here scans the backlog. Every change is logged as a `message` event in the same
 // transaction: a crash can never keep a change and lose the event that tells about it.
 import { randomBytes } from 'node:crypto';
-import { ConflictError, OutboxFullError, type OutboxCounts, type RecordPatch } from '@tether/core';
+import { ConflictError, OutboxFullError, patchRecord, type OutboxCounts, type RecordChange, type RecordPatch } from '@tether/core';
 import type { OutgoingMessage } from '@tether/signal-transport';
 import { AppError } from '../../app/errors.js';
 import type { ListQuery, LoggedEvent, MessageRecord, MessageStore, MessageSummary, Submission, SubmitResult } from '../../app/ports.js';
@@ -155,6 +155,24 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   update(id: string, patch: RecordPatch, now: number): MessageRecord {
+    return this.#transaction(() => {
+      this.#write(id, patch, now, undefined);
+      return this.#log(this.get(id)!, now);
+    });
+  }
+
+  /** The outbox's batched write: an outcome and the next claim in one transaction, nothing read back. */
+  updateMany(changes: readonly RecordChange<MessageRecord['payload']>[], now: number): void {
+    this.#transaction(() => {
+      for (const { record, patch, expect } of changes) {
+        this.#write(record.id, patch, now, expect);
+        this.#log(patchRecord(record, patch, now), now);
+      }
+    });
+  }
+
+  /** One UPDATE (only while the state is `expect`, when given); remembers a Signal timestamp it sets. */
+  #write(id: string, patch: RecordPatch, now: number, expect: MessageState | undefined): void {
     const sets = ['updated_at = @now'];
     const values: Record<string, unknown> = { id, now };
     for (const [key, value] of Object.entries(patch) as [keyof RecordPatch, unknown][]) {
@@ -162,16 +180,13 @@ export class SqliteMessageStore implements MessageStore {
       sets.push(`${column} = @${column}`);
       values[column] = typeof value === 'boolean' ? Number(value) : (value ?? null);
     }
-    const sql = `UPDATE messages SET ${sets.join(', ')} WHERE id = @id`;
+    if (expect !== undefined) values['expect'] = expect;
+    const sql = `UPDATE messages SET ${sets.join(', ')} WHERE id = @id${expect === undefined ? '' : ' AND state = @expect'}`;
     let statement = this.#updates.get(sql);
     if (!statement) this.#updates.set(sql, (statement = this.#db.prepare(sql)));
-    return this.#transaction(() => {
-      const result = statement.run(values);
-      if (result.changes === 0) throw new ConflictError(`no message ${id}`);
-      // receipts name a message by its Signal timestamp, also after its row is purged
-      if (patch.backendId !== undefined) this.#statements.remember.run(Number(patch.backendId), id, now);
-      return this.#log(this.get(id)!, now);
-    });
+    if (statement.run(values).changes === 0) throw new ConflictError(expect === undefined ? `no message ${id}` : `message ${id} is no longer ${expect}`);
+    // receipts name a message by its Signal timestamp, also after its row is purged
+    if (patch.backendId !== undefined) this.#statements.remember.run(Number(patch.backendId), id, now);
   }
 
   /** Core's receipt lookup: the messages sent with this Signal timestamp that still have a row. */
@@ -270,9 +285,18 @@ export class SqliteMessageStore implements MessageStore {
   }
 }
 
+/** Random bytes drawn in blocks: one call into the system's generator per 1,024 ids, not per id. */
+let entropy = Buffer.alloc(0);
+let drawn = 0;
+
 /** Sortable by time, unguessable, short enough to type: `m` + base36 ms + 8 random hex. */
 export function newMessageId(now: number): string {
-  return `m${now.toString(36)}${randomBytes(4).toString('hex')}`;
+  if (drawn + 4 > entropy.length) {
+    entropy = randomBytes(4_096);
+    drawn = 0;
+  }
+  drawn += 4;
+  return `m${now.toString(36)}${entropy.toString('hex', drawn - 4, drawn)}`;
 }
 
 function record(id: string, payload: OutgoingMessage, now: number, expiresAt: number | undefined): MessageRecord {
