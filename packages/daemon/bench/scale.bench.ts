@@ -1,0 +1,289 @@
+// Scale benchmarks (issue 11, DECISIONS.md §10), each against a baseline measured in the same run:
+// - scale-enqueue-1m: single-message enqueue rate (16 clients) with 1,000,000 queued ÷ with 10,000;
+// - status-at-1m, list-at-1m: p50 of `GET /v1/status` and `GET /v1/messages?state=queued&limit=50`
+//   with 1,000,000 queued (baseline: the same at 10,000);
+// - enqueue-batch: messages/s in batches of 500 (baseline: raw SQLite inserts, 500 per transaction);
+// - rss-at-1m: MB of RSS the 1,000,000 backlog adds (baseline: the idle daemon's RSS);
+// - drain-100k-vs-bare: the daemon draining a 100,000 backlog to the emulator ÷ a bare sequential
+//   sender (keep-alive POST /v2/send, one at a time) to the same emulator.
+// The emulator runs as a process of its own; the load comes from minimal keep-alive HTTP/1.1
+// clients over the Unix socket, so that the client is not what is measured. BENCH_SCALE scales
+// the backlogs down for a quick look (e.g. 0.1).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { figure, median, writeResults } from '@tether/config/bench';
+import Database from 'better-sqlite3';
+
+const BIN = fileURLToPath(new URL('../dist/tetherd.js', import.meta.url));
+const EMULATOR = fileURLToPath(new URL('../../signal-emulator/dist/cli.js', import.meta.url));
+const ACCOUNT = '+4915112345678';
+const FRIEND = '+4915187654321';
+const SCALE = Number(process.env['BENCH_SCALE'] ?? 1);
+const BIG = Math.round(1_000_000 * SCALE);
+const SMALL = Math.round(10_000 * SCALE);
+const DRAIN = Math.round(100_000 * SCALE);
+const CLIENTS = 16;
+const TEXT = 'x'.repeat(100);
+
+/** A minimal keep-alive HTTP/1.1 client: one request in flight on one Unix socket connection. */
+class RawClient {
+  readonly #socket: net.Socket;
+  #buffer: Buffer = Buffer.alloc(0);
+  #waiting: ((answer: { status: number; body: Buffer }) => void) | undefined;
+
+  constructor(socketPath: string) {
+    this.#socket = net.connect({ path: socketPath });
+    this.#socket.on('data', (chunk: Buffer) => this.#data(chunk));
+  }
+
+  request(method: string, target: string, body = ''): Promise<{ status: number; body: Buffer }> {
+    return new Promise((resolve) => {
+      this.#waiting = resolve;
+      this.#socket.write(`${method} ${target} HTTP/1.1\r\nhost: tetherd\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+
+  #data(chunk: Buffer): void {
+    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+    const end = this.#buffer.indexOf('\r\n\r\n');
+    if (end === -1) return;
+    const head = this.#buffer.subarray(0, end).toString('latin1');
+    const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+    if (this.#buffer.length < end + 4 + length) return;
+    const answer = { status: Number(head.slice(9, 12)), body: this.#buffer.subarray(end + 4, end + 4 + length) };
+    this.#buffer = this.#buffer.subarray(end + 4 + length);
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.(answer);
+  }
+}
+
+function line(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString('utf8');
+      for (const text of buffered.split('\n')) {
+        if (pattern.test(text)) {
+          child.stdout!.off('data', onData);
+          resolve(text);
+          return;
+        }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before ${pattern}`)));
+  });
+}
+
+async function startEmulator(): Promise<{ child: ChildProcess; restUrl: string; adminUrl: string }> {
+  const child = spawn(process.execPath, [EMULATOR, '--account', ACCOUNT, '--port', '0', '--admin-port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const ready = JSON.parse(await line(child, /^\{/)) as { restUrl: string; adminUrl: string };
+  return { child, restUrl: ready.restUrl, adminUrl: ready.adminUrl };
+}
+
+async function startTetherd(env: Record<string, string>): Promise<{ child: ChildProcess; socket: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tetherd-scale-'));
+  const socket = path.join(dir, 'tether.sock');
+  const child = spawn(process.execPath, [...(process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : []), BIN], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: dir, TETHER_ACCOUNT: ACCOUNT, TETHER_STATE_DIR: dir, TETHER_SOCKET: socket, TETHER_LOG_LEVEL: 'warn', TETHER_OUTBOX_MAX: String(BIG * 2), ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  child.stdout!.resume();
+  await new Promise<void>((resolve, reject) => {
+    const probe = (): void => void http.get({ socketPath: socket, path: '/healthz' }, (response) => (response.resume(), resolve())).on('error', () => setTimeout(probe, 50));
+    child.once('exit', (code) => reject(new Error(`tetherd exited with ${code}`)));
+    probe();
+  });
+  return { child, socket };
+}
+
+const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const percentile = (values: readonly number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
+const body = (index: number): string => JSON.stringify({ recipients: [FRIEND], message: `${index} ${TEXT}` });
+
+/** Fills the outbox up to `total` in batches of 500 from four clients; returns messages/s. */
+async function fill(socket: string, from: number, total: number): Promise<number> {
+  const clients = Array.from({ length: 4 }, () => new RawClient(socket));
+  let next = from;
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (client) => {
+      while (next < total) {
+        const start = next;
+        next = Math.min(total, next + 500);
+        const messages = Array.from({ length: next - start }, (_, index) => ({ recipients: [FRIEND], message: `${start + index} ${TEXT}` }));
+        const answer = await client.request('POST', '/v1/messages', JSON.stringify({ messages }));
+        if (answer.status !== 202) throw new Error(`batch answered ${answer.status}: ${answer.body.toString()}`);
+      }
+    }),
+  );
+  for (const client of clients) client.close();
+  return (total - from) / ((performance.now() - started) / 1000);
+}
+
+/** Single-message enqueue by 16 clients: messages/s and latencies. */
+async function enqueue(socket: string, count: number): Promise<{ rate: number; p50: number; p99: number }> {
+  const clients = Array.from({ length: CLIENTS }, () => new RawClient(socket));
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (client) => {
+      while (next < count) {
+        const begin = performance.now();
+        const answer = await client.request('POST', '/v1/messages', body(next++));
+        if (answer.status !== 202) throw new Error(`enqueue answered ${answer.status}`);
+        latencies.push(performance.now() - begin);
+      }
+    }),
+  );
+  for (const client of clients) client.close();
+  return { rate: count / ((performance.now() - started) / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+/** p50 of a read, one request at a time. */
+async function readLatency(socket: string, target: string, count = 200): Promise<number> {
+  const client = new RawClient(socket);
+  const latencies: number[] = [];
+  for (let index = 0; index < count; index++) {
+    const begin = performance.now();
+    const answer = await client.request('GET', target);
+    if (answer.status !== 200) throw new Error(`${target} answered ${answer.status}`);
+    latencies.push(performance.now() - begin);
+  }
+  client.close();
+  return percentile(latencies, 50);
+}
+
+function rawBatchInserts(total: number): number {
+  const db = new Database(path.join(mkdtempSync(path.join(tmpdir(), 'sqlite-batch-')), 'raw.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE messages (id TEXT PRIMARY KEY, position INTEGER, state TEXT, payload TEXT, created_at INTEGER)');
+  const insert = db.prepare("INSERT INTO messages VALUES (?, ?, 'queued', ?, ?)");
+  const batch = db.transaction((start: number) => {
+    for (let index = start; index < start + 500; index++) insert.run(`m${index}`, index, body(index), Date.now());
+  });
+  const started = performance.now();
+  for (let start = 0; start < total; start += 500) batch(start);
+  const rate = total / ((performance.now() - started) / 1000);
+  db.close();
+  return rate;
+}
+
+async function scale(): Promise<Record<string, ReturnType<typeof figure>>> {
+  const idle = await startTetherd({ TETHER_SIGNAL_URL: 'http://127.0.0.1:9' });
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const idleRss = rssMb(idle.child.pid!);
+  await fill(idle.socket, 0, SMALL);
+  const atSmall = await enqueue(idle.socket, 8_000);
+  const statusSmall = await readLatency(idle.socket, '/v1/status');
+  const listSmall = await readLatency(idle.socket, '/v1/messages?state=queued&limit=50');
+  const batchRate = await fill(idle.socket, SMALL + 8_000, BIG);
+  const atBig = await enqueue(idle.socket, 8_000);
+  const statusBig = await readLatency(idle.socket, '/v1/status');
+  const listBig = await readLatency(idle.socket, '/v1/messages?state=queued&limit=50');
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const bigRss = rssMb(idle.child.pid!);
+  idle.child.kill('SIGKILL');
+  const raw = rawBatchInserts(200_000);
+  return {
+    'scale-enqueue-1m': figure(atBig.rate, atSmall.rate, 'messages/s', 'higher', 0),
+    'status-at-1m': figure(statusBig, statusSmall, 'ms', 'lower', 3),
+    'list-at-1m': figure(listBig, listSmall, 'ms', 'lower', 3),
+    'enqueue-batch': figure(batchRate, raw, 'messages/s', 'higher'),
+    'rss-at-1m': figure(bigRss - idleRss, idleRss, 'MB', 'lower', 1),
+    'enqueue-16-clients': figure(atSmall.rate, raw, 'messages/s', 'higher'),
+    'enqueue-16-clients-p50': figure(atSmall.p50, atBig.p50, 'ms', 'lower', 3),
+    'enqueue-16-clients-p99': figure(atSmall.p99, atBig.p99, 'ms', 'lower', 3),
+  };
+}
+
+/** A bare sequential sender: what the drain would be with no outbox around the request. */
+async function bare(restUrl: string, count: number): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const url = new URL('/v2/send', restUrl);
+  const started = performance.now();
+  for (let index = 0; index < count; index++) {
+    const payload = JSON.stringify({ number: ACCOUNT, recipients: [FRIEND], message: `bare ${index} ${TEXT}`, text_mode: 'normal', notify_self: false });
+    await new Promise<void>((resolve, reject) => {
+      const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          if (response.statusCode === 201) resolve();
+          else reject(new Error(`bare send answered ${response.statusCode}`));
+        });
+      });
+      request.on('error', reject);
+      request.end(payload);
+    });
+  }
+  agent.destroy();
+  return count / ((performance.now() - started) / 1000);
+}
+
+async function drain(): Promise<{ daemon: number; bare: number }> {
+  const emulator = await startEmulator();
+  try {
+    const bareRates: number[] = [];
+    bareRates.push(await bare(emulator.restUrl, Math.min(DRAIN, 20_000)));
+    // the backend is "down" while the backlog is written: tetherd points at a closed port first
+    const tetherd = await startTetherd({ TETHER_SIGNAL_URL: emulator.restUrl, TETHER_LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'info' });
+    await post(emulator.adminUrl, '/_emulator/stop');
+    await fill(tetherd.socket, 0, DRAIN);
+    const client = new RawClient(tetherd.socket);
+    await post(emulator.adminUrl, '/_emulator/start');
+    // timed from the link's return (the reconnect backoff is not the drain's cost)
+    let started = 0;
+    for (;;) {
+      const answer = await client.request('GET', '/v1/status');
+      const status = JSON.parse(answer.body.toString('utf8')) as { state: string; outbox: { queued: number; sending: number } };
+      if (started === 0 && (status.state === 'syncing' || status.state === 'connected')) started = performance.now();
+      if (started > 0 && status.outbox.queued === 0 && status.outbox.sending === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, started === 0 ? 1 : 20));
+    }
+    const daemonRate = DRAIN / ((performance.now() - started) / 1000);
+    client.close();
+    tetherd.child.kill(process.env['BENCH_PROFILE'] ? 'SIGTERM' : 'SIGKILL');
+    bareRates.push(await bare(emulator.restUrl, Math.min(DRAIN, 20_000)));
+    return { daemon: daemonRate, bare: median(bareRates) };
+  } finally {
+    emulator.child.kill('SIGKILL');
+  }
+}
+
+function post(base: string, pathname: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(new URL(pathname, base), { method: 'POST' }, (response) => {
+      response.resume();
+      response.on('end', () => ((response.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`${pathname} answered ${response.statusCode}`))));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+const which = process.argv[2] ?? 'all';
+const figures: Record<string, ReturnType<typeof figure>> = {};
+if (which === 'all' || which === 'scale') Object.assign(figures, await scale());
+if (which === 'all' || which === 'drain') {
+  const rates = await drain();
+  figures['drain-100k-vs-bare'] = figure(rates.daemon, rates.bare, 'messages/s', 'higher', 0);
+}
+const file = writeResults('daemon', figures);
+for (const [name, result] of Object.entries(figures)) {
+  console.log(`${name.padEnd(24)} ${String(result.value).padStart(10)} ${result.unit.padEnd(11)} baseline ${String(result.baseline).padStart(10)}  ratio ${result.ratio}`);
+}
+console.log(`written to ${file}`);
