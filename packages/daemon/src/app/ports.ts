@@ -2,7 +2,7 @@
 // side and of the process around it. store/ implements the store ports (SQLite today, any
 // database that keeps these promises tomorrow); compose.ts plugs everything in. Every method may
 // answer synchronously or with a promise, so an embedded and a networked store fit the same port.
-import type { Channel, GateChange, LinkChange, OutboxRecord, OutboxStore, SendOutcomeEvent } from '@tether/core';
+import type { Channel, Disposer, GateChange, LinkChange, OutboxRecord, OutboxStore, SendOutcomeEvent } from '@tether/core';
 import type { IncomingEvent, OutgoingMessage } from '@tether/signal-transport';
 import type { EventName, MessageState, Status } from '../protocol/index.js';
 import type { AppError } from './errors.js';
@@ -140,6 +140,57 @@ export interface Store {
   /** Writes a heartbeat row: true when the database takes writes. */
   writable(now: number): MaybePromise<boolean>;
   close(): MaybePromise<void>;
+}
+
+/** Who leads an account's link, as the lease says. Times are milliseconds since the epoch. */
+export interface LeaderRecord {
+  readonly instance: string;
+  readonly host: string;
+  /** The fencing epoch: one more at every change of leader. */
+  readonly epoch: number;
+  /** When this holder took the lead. */
+  readonly since: number;
+  /** When the lease lapses unless renewed (the database's clock). */
+  readonly expiresAt: number;
+}
+
+export type LeaseResult = { readonly held: true; readonly lease: LeaderRecord } | { readonly held: false; readonly holder: LeaderRecord | undefined };
+
+/**
+ * The leader lease of an account in a shared database, timed by the database's clock so that
+ * hosts' clocks do not matter. One row per account; the epoch grows with every new holder.
+ */
+export interface LeaseStore {
+  /** Takes the lease when nobody holds it, it lapsed, or this instance holds it already (then renews it). */
+  acquire(request: { readonly account: string; readonly instance: string; readonly host: string; readonly leaseMs: number }): Promise<LeaseResult>;
+  /** Extends the lease this instance holds under `epoch`; `held: false` once another took it. */
+  renew(request: { readonly account: string; readonly instance: string; readonly epoch: number; readonly leaseMs: number }): Promise<LeaseResult>;
+  /** Gives the lease up at once (a clean shutdown), so a standby need not wait for it to lapse. */
+  release(request: { readonly account: string; readonly instance: string; readonly epoch: number }): Promise<void>;
+  current(account: string): Promise<LeaderRecord | undefined>;
+}
+
+/** What another instance changed in a shared database. */
+export type StoreChange = 'events' | 'messages';
+
+/**
+ * A store several tetherds share (PostgreSQL). Beyond the Store ports: the lease; notifications of
+ * what any instance committed; and fencing: the leader's outbox works on `fenced(epoch)`, a view
+ * of the message store whose state changes (`update`, `updateMany`, `requeue`) commit only while
+ * the account's lease still has that epoch and has not lapsed; otherwise they fail with an error
+ * whose `code` is `'fenced'` and change nothing, so a leader that was paused past its lease cannot
+ * write beside the new one. Intake (`submit`), reads and the plain `messages` view are never
+ * fenced (standbys cancel and retry through it, conditionally with `updateMany`'s `expect`).
+ * Event appends from all instances are serialised so that ids become visible in order: a reader
+ * paging `after(id)` never skips one.
+ */
+export interface SharedStore extends Store {
+  readonly kind: 'shared';
+  readonly leases: LeaseStore;
+  /** The message store whose state changes need the lease at `epoch`. */
+  fenced(epoch: number): MessageStore;
+  /** Called after any instance (this one too) committed events or messages. */
+  onChange(listener: (change: StoreChange) => void): Disposer;
 }
 
 /** The Signal side of the daemon: the channel (link, gate, outbox) and what only the backend can do. */
