@@ -25,7 +25,7 @@ export interface ChannelOptions<Out, In>
       ConnectionOptions<In>,
       'onIncoming' | 'clock' | 'random' | 'logger' | 'backoff' | 'minUptimeMs' | 'connectTimeoutMs' | 'heartbeatIntervalMs' | 'heartbeatTimeoutMs'
     >,
-    Pick<OutboxOptions<Out>, 'sendTimeoutMs' | 'unknownPolicy' | 'maxRetriableAttempts' | 'retryBackoff' | 'pacing'> {
+    Pick<OutboxOptions<Out>, 'sendTimeoutMs' | 'unknownPolicy' | 'maxRetriableAttempts' | 'retryBackoff' | 'pacing' | 'mayAct'> {
   /** A v1 transport is adapted to v2. */
   readonly transport: AnyTransport<Out, In>;
   readonly store: OutboxStore<Out>;
@@ -100,7 +100,7 @@ export class Channel<Out, In> {
       send: (message, sendOptions) => transport.send(message, sendOptions),
       canSend: () => this.connection.isUp,
       onIdle: () => this.connection.backlogDrained(),
-      ...pick(options, ['sendTimeoutMs', 'unknownPolicy', 'maxRetriableAttempts', 'retryBackoff', 'pacing']),
+      ...pick(options, ['sendTimeoutMs', 'unknownPolicy', 'maxRetriableAttempts', 'retryBackoff', 'pacing', 'mayAct']),
       ...(options.onSendOutcome ? { onOutcome: options.onSendOutcome } : {}),
     });
     this.onLinkChange = this.connection.onChange;

@@ -327,6 +327,22 @@ describe('Outbox', () => {
     expect(store.get(third!)).toMatchObject({ state: 'sent', attempts: 1 });
   });
 
+  it('sends nothing, not even a message already claimed, while it may not act', async () => {
+    const clock = new FakeClock(0);
+    const transport = new FakeTransport<string>();
+    const store = new MemoryOutboxStore<string>();
+    let allowed = false;
+    const outbox = new Outbox<string>({ store, gate: new SendGate({ clock, random: () => 0.5 }), clock, random: () => 0.5, send: (message, options) => transport.send(message, options), canSend: () => true, mayAct: () => allowed });
+    const record = await outbox.enqueue('a');
+    await flushPromises();
+    expect(transport.sent).toEqual([]);
+    expect(store.get(record.id)).toMatchObject({ state: 'queued', ambiguous: false, error: expect.stringMatching(/mayAct/) });
+    allowed = true;
+    await clock.advanceAsync(2_000);
+    expect(transport.sent).toEqual(['a']);
+    expect(store.get(record.id)).toMatchObject({ state: 'sent' });
+  });
+
   it('at-most-once: an unknown outcome is left unknown for the operator', async () => {
     const { clock, transport, outbox, store } = setup({ unknownPolicy: 'at-most-once' });
     transport.queueOutcomes('hang');

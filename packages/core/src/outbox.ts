@@ -26,6 +26,12 @@ export interface OutboxOptions<M> {
   readonly gate: SendGate;
   /** Whether the link is up. */
   readonly canSend: () => boolean;
+  /**
+   * Asked right before every send: false sends nothing (the outcome is `not-sent`). For a
+   * permission that can lapse while a message is already claimed, such as a leader's lease.
+   * @default always true
+   */
+  readonly mayAct?: () => boolean;
   /** Called when a drain finds the queue empty (the backlog is gone). @default nothing */
   readonly onIdle?: () => void;
   /** @default systemClock */
@@ -73,6 +79,7 @@ export class Outbox<M> {
   readonly #send: OutboxOptions<M>['send'];
   readonly #gate: SendGate;
   readonly #canSend: () => boolean;
+  readonly #mayAct: () => boolean;
   readonly #onIdle: () => void;
   readonly #clock: Clock;
   readonly #random: () => number;
@@ -106,6 +113,7 @@ export class Outbox<M> {
     this.#send = options.send;
     this.#gate = options.gate;
     this.#canSend = options.canSend;
+    this.#mayAct = options.mayAct ?? (() => true);
     this.#onIdle = options.onIdle ?? (() => {});
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
@@ -315,7 +323,9 @@ export class Outbox<M> {
     let outcome: SendOutcomeV2;
     let upcoming: Promise<OutboxRecord<M> | undefined> | undefined;
     try {
-      const sending = this.#send(record.payload, { signal: deadline.signal, idempotencyKey: record.id, onLateOutcome: (late) => this.#late(record.id, late) });
+      const sending = this.#mayAct()
+        ? this.#send(record.payload, { signal: deadline.signal, idempotencyKey: record.id, onLateOutcome: (late) => this.#late(record.id, late) })
+        : Promise.resolve<SendOutcomeV2>({ kind: 'not-sent', error: 'no permission to act right now (mayAct)' });
       // The request is on its way: read the next head meanwhile (a read; the claim checks it still holds).
       upcoming = this.#pacer || !this.#store.updateMany ? undefined : this.#peek();
       outcome = await sending;

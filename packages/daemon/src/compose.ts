@@ -5,25 +5,24 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_BACKOFF, LOSS_PRONE_BACKOFF, systemClock, type BackoffPolicy, type Clock } from '@tether/core';
-import { createSignalChannel, maskPhoneNumber, parseSignalUrl } from '@tether/signal-transport';
+import { maskPhoneNumber, parseSignalUrl } from '@tether/signal-transport';
 import { createApiHandler } from './api/routes.js';
-import { recordChannel, restoreGate } from './app/channel-record.js';
 import { EventFeed } from './app/event-feed.js';
 import { EventLog } from './app/event-log.js';
-import { Housekeeping } from './app/housekeeping.js';
 import { IncomingHandler } from './app/incoming.js';
+import { soleLeadership } from './app/leadership.js';
 import { hashOf } from './app/message-input.js';
-import type { SignalSide } from './app/ports.js';
-import { presentRecord } from './app/present.js';
+import type { Store } from './app/ports.js';
+import { presentRecord, type LinkSnapshot } from './app/present.js';
 import { TetherService } from './app/service.js';
-import { WebhookDeliverer } from './app/webhooks.js';
+import type { CompatPort } from './compat/port.js';
 import { startCompat, type CompatListener } from './compat/server.js';
+import { configuredBackend, leaderStarter, LINK_SNAPSHOT_KEY, type SignalParts } from './compose-leader.js';
 import type { Settings } from './config/settings.js';
 import { listenTcp, listenUnix, type Listener } from './http/server.js';
 import { createLogger, type DaemonLogger } from './runtime/logger.js';
 import { Metrics } from './runtime/metrics.js';
 import { secureStateDir } from './runtime/state-files.js';
-import { fetchPoster } from './runtime/webhook-poster.js';
 import { openSqliteStore, type SqliteStore } from './store/sqlite/index.js';
 import { acquireLock, type Lock } from './store/sqlite/lock.js';
 
@@ -95,47 +94,27 @@ async function compose(
   parts.announce.to = events;
   const feed = new EventFeed(events);
   const incoming = new IncomingHandler({ events, messages: store.messages, metrics, clock, logger, ...(settings.allowFrom ? { allowFrom: settings.allowFrom } : {}) });
-  const signal = signalSide(settings, { logger, clock, store, metrics, incoming, lastKnown: (await events.lastAt()) ?? clock.now() });
-  const stopRecording = recordChannel({ channel: signal.channel, events, meta: store.meta, metrics, clock, logger });
-  const webhook = settings.webhookUrl
-    ? new WebhookDeliverer({
-        url: settings.webhookUrl,
-        secret: settings.webhookSecret!,
-        events,
-        meta: store.meta,
-        deadLetters: store.deadLetters,
-        post: fetchPoster(settings.webhookTimeoutMs),
-        clock,
-        logger,
-        backoff: { initialMs: Math.min(1_000, settings.webhookRetryMaxMs), factor: 2, maxMs: settings.webhookRetryMaxMs, jitter: 'equal' },
-        onResult: (result) => metrics.webhook(result),
-      })
-    : undefined;
-  if (webhook) events.logged((event) => event.kind === 'incoming' && webhook.kick());
-  const housekeeping = new Housekeeping({
-    messages: store.messages,
-    events: store.events,
-    expire: (id) => Promise.resolve(signal.channel.outbox.expire(id)),
-    clock,
-    logger,
-    sentRetentionHours: settings.sentRetentionHours,
-    inboundRetentionHours: settings.inboundRetentionHours,
-  });
+  const leadership = soleLeadership();
+  const startLeader = leaderStarter({ settings, store, events, incoming, leadership, metrics, clock, logger });
   const service = new TetherService({
     account: settings.account,
     store,
-    signal,
     events,
     feed,
     incoming,
-    housekeeping,
-    ...(webhook ? { webhook } : {}),
+    leadership,
+    startLeader,
+    linkSnapshot: async () => {
+      const saved = await store.meta.get(LINK_SNAPSHOT_KEY);
+      return saved === undefined ? undefined : (JSON.parse(saved) as LinkSnapshot);
+    },
     clock,
     logger,
     maxAttachmentBytes: settings.maxAttachmentMb * 1024 * 1024,
     requestTimeoutMs: settings.sendTimeoutMs,
     shutdownTimeoutMs: settings.shutdownTimeoutMs,
     pid: process.pid,
+    onFailover: () => metrics.failover(),
   });
   metrics.attach({ status: () => service.status(), subscribers: () => feed.subscriberCount });
 
@@ -151,41 +130,18 @@ async function compose(
     listeners.push(await listenUnix(settings.socket, api));
     if (settings.listen) listeners.push(await listenTcp(settings.listen.host, settings.listen.port, createApiHandler({ service, metrics: () => metrics.render(), logger, token: token! })));
     if (settings.compatListen) {
-      const compatListen = settings.compatListen;
-      compat = await startCompat(
-        {
-          settings: { ...settings, compatListen },
-          submit: async (message, idempotencyKey) => {
-            const item = { message };
-            const { records } = await service.submitChecked({ messages: [item], requestHash: hashOf(item), ...(idempotencyKey === undefined ? {} : { idempotencyKey }) });
-            return records[0]!;
-          },
-          record: (id) => service.record(id),
-          events,
-          meta: store.meta,
-          transport: signalTransport(signal),
-          linkUp: () => signal.channel.connection.isUp,
-          backend: () => signal.backend(),
-          challenge: (token, captcha) => service.challenge(token, captcha),
-          healthy: () => service.healthy(),
-        },
-        { logger, ...(token ? { token } : {}) },
-      ).catch((error: unknown) => {
+      compat = await startCompat(compatPort(settings, settings.compatListen, { service, events, store }), { logger, ...(token ? { token } : {}) }).catch((error: unknown) => {
         throw new Error(`TETHER_COMPAT_LISTEN: ${(error as Error).message}`);
       });
     }
   } catch (error) {
     await closeListeners();
-    stopRecording();
     await service.close();
     throw new StartupError((error as Error).message);
   }
 
-  logStart(settings, logger, signal, await store.messages.counts());
-  await restoreGate(signal.channel, store.meta, clock.now());
-  await signal.channel.start();
-  webhook?.kick();
-  housekeeping.start();
+  logStart(settings, logger, await store.messages.counts());
+  await service.start();
   const unix = listeners[0]!.address as { socketPath: string };
   const tcp = listeners[1]?.address as { host: string; port: number } | undefined;
   logger.info({ socket: unix.socketPath, tcp }, 'control API listening');
@@ -200,7 +156,6 @@ async function compose(
       (stopping ??= (async () => {
         logger.info({ graceMs: settings.shutdownTimeoutMs }, 'tetherd stopping');
         await service.close();
-        stopRecording();
         await closeListeners();
         await store.close();
         lock.release();
@@ -209,52 +164,32 @@ async function compose(
   };
 }
 
-/** The Signal transport and channel the URL names, and what the daemon needs of them. */
-function signalSide(
-  settings: Settings,
-  parts: { logger: DaemonLogger; clock: Clock; store: SqliteStore; metrics: Metrics; incoming: IncomingHandler; lastKnown: number },
-): SignalSide & { readonly raw: ReturnType<typeof createSignalChannel> } {
-  const { logger, clock, store, metrics, incoming } = parts;
-  const raw = createSignalChannel({
-    url: settings.signalUrl,
-    account: settings.account,
-    ...(settings.receiveMode ? { receiveMode: settings.receiveMode } : {}),
-    logger,
-    store: store.messages,
-    clock,
-    connectTimeoutMs: settings.connectTimeoutMs,
-    heartbeatIntervalMs: settings.heartbeatIntervalMs,
-    heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
-    sendTimeoutMs: settings.sendTimeoutMs,
-    unknownPolicy: settings.unknownPolicy,
-    probeIntervalMs: settings.probeIntervalMs,
-    ...(settings.sendRate === undefined ? {} : { pacing: { ratePerMinute: settings.sendRate, burst: settings.sendBurst ?? 1 } }),
-    backoff: backoffFor(settings),
-    lossWindowSince: parts.lastKnown,
-    onLossWindowClosed: (window) => {
-      metrics.lossWindow(window);
-      void Promise.resolve(store.lossWindows.add(window)).catch((error: unknown) => logger.error({ err: error }, 'a loss window could not be stored'));
-      logger.warn({ from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString(), ms: window.to - window.from }, 'possible-loss window closed');
-    },
-    onIncoming: incoming.accept,
-    onSendOutcome: (event) => metrics.outcome(event),
-  });
+/** What the compat endpoint may use: intake, records, the log, and the leader's link while this instance leads. */
+function compatPort(settings: Settings, compatListen: { host: string; port: number }, parts: { service: TetherService; events: EventLog; store: Store }): CompatPort {
+  const { service, events, store } = parts;
+  const signal = (): SignalParts | undefined => service.leader?.signal as SignalParts | undefined;
   return {
-    raw,
-    channel: raw.channel,
-    backend: () => raw.transport.info,
-    openLossWindows: () => raw.lossWindows.list().filter((window) => window.to === undefined),
-    submitChallenge: (token, captcha, signal) => raw.transport.submitChallenge(token, captcha, signal),
-    close: (options) => raw.close(options),
+    settings: { ...settings, compatListen },
+    submit: async (message, idempotencyKey) => {
+      const item = { message };
+      const { records } = await service.submitChecked({ messages: [item], requestHash: hashOf(item), ...(idempotencyKey === undefined ? {} : { idempotencyKey }) });
+      return records[0]!;
+    },
+    record: (id) => service.record(id),
+    events,
+    meta: store.meta,
+    get transport() {
+      return signal()?.transport;
+    },
+    linkUp: () => signal()?.channel.connection.isUp ?? false,
+    backend: () => signal()?.backend() ?? configuredBackend(settings),
+    challenge: (token, captcha) => service.challenge(token, captcha),
+    healthy: () => service.healthy(),
   };
 }
 
-function signalTransport(signal: ReturnType<typeof signalSide>): ReturnType<typeof createSignalChannel>['transport'] {
-  return signal.raw.transport;
-}
-
-function logStart(settings: Settings, logger: DaemonLogger, signal: SignalSide, counts: { queued: number }): void {
-  const backend = signal.backend();
+function logStart(settings: Settings, logger: DaemonLogger, counts: { queued: number }): void {
+  const backend = configuredBackend(settings);
   logger.info(
     {
       account: maskPhoneNumber(settings.account),

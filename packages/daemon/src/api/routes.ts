@@ -81,7 +81,7 @@ function health(response: ServerResponse, ok: boolean): void {
 
 async function readiness({ response, service }: Input): Promise<void> {
   const status = await service.status();
-  const ready = service.ready();
+  const ready = await service.ready();
   sendJson(response, ready ? 200 : 503, { ready, state: status.state, gate: status.gate });
 }
 

@@ -1,9 +1,9 @@
 // Turns internal records into the protocol's JSON shapes (DECISIONS.md §8): ISO times, bodies
 // only where asked for, masked texts.
-import type { ChannelStatus } from '@tether/core';
+import type { ChannelStatus, OutboxCounts } from '@tether/core';
 import type { LossWindow } from '@tether/signal-transport';
-import type { Message, Status } from '../protocol/index.js';
-import type { MessageRecord, MessageSummary } from './ports.js';
+import type { Message, Role, Status } from '../protocol/index.js';
+import type { LeaderRecord, MessageRecord, MessageSummary } from './ports.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -36,14 +36,22 @@ export function presentSummary(summary: MessageSummary): Message {
   };
 }
 
-export function presentStatus(input: {
-  readonly channel: ChannelStatus;
-  readonly backend: Status['backend'];
-  readonly lossWindows: readonly LossWindow[];
-  readonly account: string;
-  readonly pid: number;
-  readonly startedAt: number;
-}): Status {
+/** With a shared database: this instance's role and who leads. */
+export interface RoleInput {
+  readonly role?: Role;
+  readonly leader?: LeaderRecord;
+}
+
+export function presentStatus(
+  input: {
+    readonly channel: ChannelStatus;
+    readonly backend: Status['backend'];
+    readonly lossWindows: readonly LossWindow[];
+    readonly account: string;
+    readonly pid: number;
+    readonly startedAt: number;
+  } & RoleInput,
+): Status {
   const { link, gate, outbox, lastError, lastActivityAt } = input.channel;
   return {
     state: link.kind,
@@ -74,5 +82,83 @@ export function presentStatus(input: {
     account: input.account,
     pid: input.pid,
     startedAt: iso(input.startedAt),
+    ...presentRole(input),
+  };
+}
+
+/** What the leader publishes about the link for its standbys: status without this instance's parts. */
+export type LinkSnapshot = Pick<Status, 'state' | 'since' | 'attempt' | 'nextAttemptAt' | 'lastError' | 'backend' | 'gate' | 'lastFrameAt'> & {
+  /** Loss windows still open on the leader. */
+  readonly openLossWindows: readonly { readonly from: string }[];
+};
+
+export function linkSnapshot(status: Status, open: readonly { readonly from: number }[]): LinkSnapshot {
+  const { state, since, attempt, nextAttemptAt, lastError, backend, gate, lastFrameAt } = status;
+  return {
+    state,
+    since,
+    attempt,
+    ...(nextAttemptAt === undefined ? {} : { nextAttemptAt }),
+    ...(lastError === undefined ? {} : { lastError }),
+    backend,
+    gate,
+    ...(lastFrameAt === undefined ? {} : { lastFrameAt }),
+    openLossWindows: open.map((window) => ({ from: iso(window.from) })),
+  };
+}
+
+/**
+ * A standby's status: the link as the leader last published it, with this instance's outbox
+ * counts and stored loss windows. Without a live leader (its lease lapsed) the link reads
+ * `disconnected`: nobody holds it.
+ */
+export function standbyStatus(
+  input: {
+    readonly snapshot: LinkSnapshot | undefined;
+    readonly outbox: OutboxCounts;
+    readonly lossWindows: readonly LossWindow[];
+    readonly account: string;
+    readonly pid: number;
+    readonly startedAt: number;
+    readonly now: number;
+  } & RoleInput,
+): Status {
+  const led = input.leader !== undefined && input.leader.expiresAt > input.now;
+  const snapshot = input.snapshot;
+  const base = led && snapshot
+    ? { ...snapshot }
+    : {
+        state: 'disconnected' as const,
+        since: iso(input.leader?.expiresAt ?? input.startedAt),
+        attempt: 0,
+        lastError: input.leader ? `no tetherd leads the account: the lease of ${input.leader.instance} lapsed` : 'no tetherd leads the account yet',
+        backend: snapshot?.backend ?? { kind: 'rest' as const, url: '', receive: 'best-effort' as const },
+        gate: snapshot?.gate ?? { state: 'open' as const },
+      };
+  const { openLossWindows, ...link } = { openLossWindows: [] as readonly { readonly from: string }[], ...base };
+  const { outbox } = input;
+  return {
+    ...link,
+    outbox: {
+      queued: outbox.queued,
+      sending: outbox.sending,
+      failed: outbox.failed,
+      unknown: outbox.unknown,
+      ...(outbox.oldestQueuedAt === undefined ? {} : { oldestQueuedAt: iso(outbox.oldestQueuedAt) }),
+    },
+    lossWindows: [...input.lossWindows.map((window) => ({ from: iso(window.from), ...(window.to === undefined ? {} : { to: iso(window.to) }) })), ...openLossWindows],
+    account: input.account,
+    pid: input.pid,
+    startedAt: iso(input.startedAt),
+    ...presentRole(input),
+  };
+}
+
+function presentRole(input: RoleInput): Pick<Status, 'role' | 'leader'> {
+  return {
+    ...(input.role === undefined ? {} : { role: input.role }),
+    ...(input.leader === undefined
+      ? {}
+      : { leader: { instance: input.leader.instance, host: input.leader.host, since: iso(input.leader.since), leaseUntil: iso(input.leader.expiresAt) } }),
   };
 }

@@ -1,29 +1,33 @@
 // The daemon's operations, as the control API and the compat endpoint call them: submit (one
 // message or a batch), read and list, retry, cancel, the captcha challenge, status, readiness and
-// health, and event subscriptions. It depends on ports (store, Signal side, clock, logger) and
-// throws AppError with a protocol code; it knows nothing of HTTP.
-import type { Clock, Logger } from '@tether/core';
+// health, and event subscriptions. It depends on ports (store, leadership, the leader's parts,
+// clock, logger) and throws AppError with a protocol code; it knows nothing of HTTP. Every
+// instance serves all of them; what needs the link goes through the leader's parts when this
+// instance leads, and through the store (or a refusal naming the leader) when it stands by.
+import type { Clock, Disposer, Logger } from '@tether/core';
 import type { Message, MessageState, Status } from '../protocol/index.js';
 import { AppError, fromCoreError } from './errors.js';
 import type { EventFeed } from './event-feed.js';
 import type { EventLog } from './event-log.js';
-import type { Housekeeping } from './housekeeping.js';
 import type { IncomingHandler } from './incoming.js';
 import { Intake } from './intake.js';
+import type { LeaderParts, StartLeader } from './leader-parts.js';
+import type { Leadership } from './leadership.js';
 import { parseSubmission, type InputLimits } from './message-input.js';
-import type { MessageRecord, SignalSide, Store } from './ports.js';
-import { presentRecord, presentStatus, presentSummary } from './present.js';
-import type { WebhookDeliverer } from './webhooks.js';
+import type { MessageRecord, Store, Submission } from './ports.js';
+import { presentRecord, presentStatus, presentSummary, standbyStatus, type LinkSnapshot } from './present.js';
 
 export interface ServiceOptions {
   readonly account: string;
   readonly store: Store;
-  readonly signal: SignalSide;
   readonly events: EventLog;
   readonly feed: EventFeed;
   readonly incoming: IncomingHandler;
-  readonly housekeeping: Housekeeping;
-  readonly webhook?: WebhookDeliverer;
+  readonly leadership: Leadership;
+  /** Builds the leader's parts when this instance takes the lead. */
+  readonly startLeader: StartLeader;
+  /** What the leader last published about the link (read by standbys). */
+  readonly linkSnapshot: () => Promise<LinkSnapshot | undefined>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly maxAttachmentBytes: number;
@@ -31,6 +35,8 @@ export interface ServiceOptions {
   readonly requestTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
   readonly pid: number;
+  /** Counted when this instance takes over from another leader (metrics). */
+  readonly onFailover?: () => void;
 }
 
 export interface Submitted {
@@ -46,13 +52,17 @@ export class TetherService {
   readonly startedAt: number;
   readonly #options: ServiceOptions;
   readonly #intake: Intake;
+  #leader: LeaderParts | undefined;
+  /** Starting and stopping the leader's parts, one after another. */
+  #transition: Promise<void> = Promise.resolve();
+  #stopFollowing: Disposer | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: ServiceOptions) {
     this.#options = options;
     this.startedAt = options.clock.now();
-    const outbox = options.signal.channel.outbox;
-    this.#intake = new Intake({ store: options.store.messages, now: () => options.clock.now(), committed: (records) => outbox.adopt(records) });
+    // A standby has no outbox: the leader learns of new messages from the shared store.
+    this.#intake = new Intake({ store: options.store.messages, now: () => options.clock.now(), committed: (records) => this.#leader?.signal.channel.outbox.adopt(records) });
   }
 
   get account(): string {
@@ -67,6 +77,23 @@ export class TetherService {
     return this.#options.events;
   }
 
+  /** The leader's parts while this instance leads. */
+  get leader(): LeaderParts | undefined {
+    return this.#leader;
+  }
+
+  /** Follows the leadership: leads now (one tetherd) or when the lease is taken (several). */
+  async start(): Promise<void> {
+    const { leadership } = this.#options;
+    this.#stopFollowing = leadership.onChange((change) => {
+      if (change.role === 'leader') this.#lead(change.epoch, change.leader?.epoch !== undefined && change.leader.epoch > 1);
+      else this.#standBy();
+    });
+    // One tetherd leads from the start, and a failure to start its link is a failure to start.
+    if (!leadership.shared) this.#leader = await this.#options.startLeader(undefined);
+    leadership.start();
+  }
+
   /** Input limits for the request being parsed now. */
   limits(): InputLimits {
     return { maxAttachmentBytes: this.#options.maxAttachmentBytes, now: this.#options.clock.now() };
@@ -76,12 +103,12 @@ export class TetherService {
   async submit(body: unknown, idempotencyKey?: string): Promise<Submitted> {
     const { submission, batch } = parseSubmission(body, this.limits(), idempotencyKey);
     const result = await this.#intake.submit(submission);
-    if (submission.messages.some((message) => message.expiresAt !== undefined)) this.#options.housekeeping.scheduleExpiry();
+    if (submission.messages.some((message) => message.expiresAt !== undefined)) this.#leader?.housekeeping.scheduleExpiry();
     return { created: result.created, batch, messages: result.records.map((record) => presentRecord(record)) };
   }
 
   /** Commits an already checked submission (the compat endpoint's sends). */
-  async submitChecked(submission: Parameters<Intake['submit']>[0]): Promise<{ readonly created: boolean; readonly records: readonly MessageRecord[] }> {
+  async submitChecked(submission: Submission): Promise<{ readonly created: boolean; readonly records: readonly MessageRecord[] }> {
     return this.#intake.submit(submission);
   }
 
@@ -98,18 +125,37 @@ export class TetherService {
     return (await this.#options.store.messages.list(query)).map(presentSummary);
   }
 
+  /** Puts a failed or unknown message back in the queue, at the back. */
   async retry(id: string): Promise<Message> {
-    await this.#require(id);
-    return presentRecord(await this.#outbox(() => this.#options.signal.channel.outbox.retry(id)));
+    const record = await this.#require(id);
+    const outbox = this.#leader?.signal.channel.outbox;
+    if (outbox) return presentRecord(await this.#core(() => outbox.retry(id)));
+    if (record.state !== 'failed' && record.state !== 'unknown') throw new AppError('conflict', `message ${id} is ${record.state}; only failed or unknown messages can be retried`);
+    const { messages } = this.#options.store;
+    const now = this.#options.clock.now();
+    await this.#core(() => messages.updateMany!([{ record, patch: { retriableFailures: 0, error: undefined }, expect: record.state }], now));
+    return presentRecord(await this.#core(() => messages.requeue(id, now)));
   }
 
+  /** Cancels a queued or unknown message: it becomes `failed` with reason `cancelled`. */
   async cancel(id: string): Promise<Message> {
-    await this.#require(id);
-    return presentRecord(await this.#outbox(() => this.#options.signal.channel.outbox.cancel(id)));
+    const record = await this.#require(id);
+    const outbox = this.#leader?.signal.channel.outbox;
+    if (outbox) return presentRecord(await this.#core(() => outbox.cancel(id)));
+    if (record.state !== 'queued' && record.state !== 'unknown') throw new AppError('conflict', `message ${id} is ${record.state}; only queued or unknown messages can be cancelled`);
+    const now = this.#options.clock.now();
+    // only while it is still what we saw: the leader may be claiming it this very moment
+    await this.#core(() => this.#options.store.messages.updateMany!([{ record, patch: { state: 'failed', error: 'cancelled' }, expect: record.state }], now));
+    return presentRecord(await this.#require(id));
   }
 
   async challenge(token: string, captcha: string): Promise<Status['gate']> {
-    const { signal, logger, requestTimeoutMs, clock } = this.#options;
+    const { logger, requestTimeoutMs, clock, leadership } = this.#options;
+    const signal = this.#leader?.signal;
+    if (!signal) {
+      const leader = leadership.leader;
+      throw new AppError('conflict', `this tetherd stands by; submit the challenge to the leader${leader ? ` (instance ${leader.instance} on ${leader.host})` : ''}`);
+    }
     const deadline = new AbortController();
     const timer = clock.setTimeout(() => deadline.abort(), requestTimeoutMs);
     let refusal: string | undefined;
@@ -125,22 +171,34 @@ export class TetherService {
   }
 
   async status(): Promise<Status> {
-    const { signal, store, webhook, account, pid } = this.#options;
-    const [channel, stored, webhookStatus] = await Promise.all([signal.channel.status(), store.lossWindows.recent(SHOWN_LOSS_WINDOWS), webhook?.status()]);
-    const status = presentStatus({
-      channel,
-      backend: signal.backend(),
-      lossWindows: [...stored, ...signal.openLossWindows()],
-      account,
-      pid,
-      startedAt: this.startedAt,
-    });
-    return webhookStatus ? { ...status, webhook: webhookStatus } : status;
+    const { store, account, pid, leadership, clock } = this.#options;
+    const leader = this.#leader;
+    const [stored, counts, webhook] = await Promise.all([store.lossWindows.recent(SHOWN_LOSS_WINDOWS), store.messages.counts(), leader?.webhook?.status()]);
+    const role = leadership.shared ? { role: leadership.role, ...(leadership.leader ? { leader: leadership.leader } : {}) } : {};
+    if (leader) {
+      const channel = await leader.signal.channel.status();
+      const status = presentStatus({
+        channel: { ...channel, outbox: counts },
+        backend: leader.signal.backend(),
+        lossWindows: [...stored, ...leader.signal.openLossWindows()],
+        account,
+        pid,
+        startedAt: this.startedAt,
+        ...role,
+      });
+      return webhook ? { ...status, webhook } : status;
+    }
+    return standbyStatus({ snapshot: await this.#options.linkSnapshot(), outbox: counts, lossWindows: stored, account, pid, startedAt: this.startedAt, now: clock.now(), ...role });
   }
 
-  /** Link connected (or syncing) and the gate not paused for a backend that is not ready. */
-  ready(): boolean {
-    const { connection, gate } = this.#options.signal.channel;
+  /**
+   * Ready for traffic: leading with the link up and the backend ready; or, standing by, able to
+   * take sends (the shared database takes writes).
+   */
+  async ready(): Promise<boolean> {
+    const signal = this.#leader?.signal;
+    if (!signal) return this.#options.leadership.role === 'standby' && (await this.healthy());
+    const { connection, gate } = signal.channel;
     return connection.isUp && !(gate.state.state === 'paused' && gate.state.reason === 'backend-not-ready');
   }
 
@@ -151,21 +209,48 @@ export class TetherService {
 
   /**
    * Stops intake (later sends are refused with `shutting-down`), lets the send in flight finish
-   * within the shutdown timeout, and stops everything that writes. Reads keep working; the store
-   * stays open for whoever closes it last.
+   * within the shutdown timeout, stops everything that writes, and gives up the lead. Reads keep
+   * working; the store stays open for whoever closes it last.
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      const { signal, webhook, feed, housekeeping, incoming, events, shutdownTimeoutMs } = this.#options;
+      const { feed, incoming, events, leadership, shutdownTimeoutMs } = this.#options;
       this.#intake.close();
-      await housekeeping.close();
-      await signal.close({ graceMs: shutdownTimeoutMs });
-      await webhook?.close();
+      this.#stopFollowing?.();
+      await this.#stepDown(shutdownTimeoutMs);
+      await leadership.close();
       await incoming.settled();
       await events.flush();
       feed.close();
     })();
     return this.#closing;
+  }
+
+  #lead(epoch: number | undefined, failover: boolean): Promise<void> {
+    this.#transition = this.#transition.then(async () => {
+      if (this.#closing || this.#leader) return;
+      try {
+        this.#leader = await this.#options.startLeader(epoch);
+        if (failover) this.#options.onFailover?.();
+      } catch (error) {
+        this.#options.logger.error({ err: error }, 'the leader could not start its link; it gives the lead up and tries again later');
+        await this.#options.leadership.resign();
+      }
+    });
+    return this.#transition;
+  }
+
+  #standBy(): void {
+    void this.#stepDown(0);
+  }
+
+  #stepDown(graceMs: number): Promise<void> {
+    this.#transition = this.#transition.then(async () => {
+      const leader = this.#leader;
+      this.#leader = undefined;
+      await leader?.stop(graceMs).catch((error: unknown) => this.#options.logger.error({ err: error }, 'the leader parts did not stop cleanly'));
+    });
+    return this.#transition;
   }
 
   async #require(id: string): Promise<MessageRecord> {
@@ -174,7 +259,7 @@ export class TetherService {
     return record;
   }
 
-  async #outbox(operation: () => MessageRecord | Promise<MessageRecord>): Promise<MessageRecord> {
+  async #core<T>(operation: () => T | Promise<T>): Promise<T> {
     try {
       return await operation();
     } catch (error) {

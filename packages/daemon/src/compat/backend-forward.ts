@@ -14,7 +14,8 @@ export type Action =
 export type Target = { readonly recipient?: string; readonly groupId?: string };
 
 export interface ForwardPort {
-  readonly transport: SignalTransport;
+  /** The leader's transport; undefined while this tetherd stands by (another instance holds the link). */
+  readonly transport: SignalTransport | undefined;
   linkUp(): boolean;
   readonly settings: { readonly account: string; readonly sendTimeoutMs: number };
 }
@@ -28,6 +29,7 @@ const NOT_QUEUED: Record<Action['kind'], string> = {
 
 export async function forward(port: ForwardPort, action: Action, signal: AbortSignal): Promise<Answer> {
   const { transport, settings } = port;
+  if (transport === undefined) return errorAnswer(503, `this tetherd stands by: another instance holds the Signal link; try again later (${NOT_QUEUED[action.kind]})`);
   if (action.kind === 'send' && transport.kind !== 'signal-rest') {
     return errorAnswer(400, `Couldn't process request - Tether cannot send ${action.features.join(', ')} through a JSON-RPC backend yet`);
   }
@@ -39,14 +41,14 @@ export async function forward(port: ForwardPort, action: Action, signal: AbortSi
   const onAbort = (): void => deadline.abort();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    return await forwardWithin(port, action, deadline.signal);
+    return await forwardWithin({ ...port, transport, linkUp: port.linkUp }, action, deadline.signal);
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
   }
 }
 
-async function forwardWithin(port: ForwardPort, action: Action, deadline: AbortSignal): Promise<Answer> {
+async function forwardWithin(port: ForwardPort & { readonly transport: SignalTransport }, action: Action, deadline: AbortSignal): Promise<Answer> {
   const { transport, settings } = port;
   if (transport.kind === 'signal-rest') {
     const { method, path } = restRoute(action, settings.account);

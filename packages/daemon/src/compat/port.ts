@@ -22,7 +22,8 @@ export interface CompatPort {
   record(id: string): Promise<MessageRecord | undefined>;
   readonly events: Pick<EventLog, 'logged' | 'after' | 'lastId'>;
   readonly meta: MetaStore;
-  readonly transport: SignalTransport;
+  /** The leader's transport; undefined while this instance stands by. */
+  readonly transport: SignalTransport | undefined;
   linkUp(): boolean;
   backend(): Status['backend'];
   /** Submits a solved captcha; AppError `challenge-failed` when the backend refuses it. */

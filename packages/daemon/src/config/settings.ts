@@ -41,6 +41,9 @@ export interface Settings {
   readonly compatSend: 'wait' | 'queue';
   readonly compatWaitMs: number;
   readonly probeIntervalMs: number;
+  readonly databaseUrl: string | undefined;
+  readonly leaseMs: number;
+  readonly instanceId: string | undefined;
 }
 
 type Parsed<T> = { readonly value: T } | { readonly error: string };
@@ -133,5 +136,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   spec('compatListen', 'TETHER_COMPAT_LISTEN', 'optional loopback HOST:PORT for the signal-cli-rest-api compatible endpoint', optional(loopbackAddress), none),
   spec('compatSend', 'TETHER_COMPAT_SEND', 'wait (answer once Signal accepted) or queue', oneOf('wait', 'queue'), () => 'wait' as const),
   spec('probeIntervalMs', 'TETHER_PROBE_INTERVAL_MS', 'readiness probe interval while the link is up (a failing probe opens a loss window on REST)', integer(100), () => 5_000),
+  spec('databaseUrl', 'TETHER_DATABASE_URL', 'optional postgres://… URL of a PostgreSQL database shared by several tetherds (active/standby); absent: SQLite in the state directory', optional((value) =>
+    /^postgres(ql)?:\/\//.test(value) ? { value } : { error: 'must be a postgres:// or postgresql:// URL, e.g. postgres://tether@db.internal/tether' }), none),
+  spec('leaseMs', 'TETHER_LEASE_MS', 'with a shared database: how long the leader lease lasts unless renewed (renewed about five times per lease)', integer(500, 600_000), () => 5_000),
+  spec('instanceId', 'TETHER_INSTANCE_ID', 'with a shared database: this instance\'s name in status (default: host name and pid)', optional(text), none),
   spec('compatWaitMs', 'TETHER_COMPAT_WAIT_MS', 'how long the compat endpoint waits before answering with a provisional timestamp (below common clients\' 4 s timeouts)', integer(0), () => 3_000),
 ];

@@ -5,7 +5,7 @@
 import type { GateChange, LinkChange, SendOutcomeEvent } from '@tether/core';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DropReason, LossWindowRecord, MetricsPort } from '../app/ports.js';
-import { GATE_REASONS, LINK_STATES, type Status } from '../protocol/index.js';
+import { GATE_REASONS, LINK_STATES, ROLES, type Status } from '../protocol/index.js';
 
 export interface MetricsSource {
   status(): Promise<Status>;
@@ -27,6 +27,7 @@ export class Metrics implements MetricsPort {
   readonly #incoming: Counter<'kind'>;
   readonly #dropped: Counter<'reason'>;
   readonly #webhook: Counter<'result'>;
+  readonly #failovers: Counter;
 
   constructor() {
     const registers = [this.registry];
@@ -86,6 +87,18 @@ export class Metrics implements MetricsPort {
     this.#pausedSeconds = new Counter({ name: 'tether_gate_paused_seconds_total', help: 'Seconds the send gate spent paused, by reason (counted when it reopens or changes reason).', labelNames: ['reason'], registers });
     this.#incoming = new Counter({ name: 'tether_incoming_events_total', help: 'Incoming events committed to the spool, by kind.', labelNames: ['kind'], registers });
     this.#dropped = new Counter({ name: 'tether_incoming_dropped_total', help: 'Incoming events not spooled, by reason (duplicate, not-allowed, spool-failed).', labelNames: ['reason'], registers });
+    this.#failovers = new Counter({ name: 'tether_failovers_total', help: 'Times this instance took the lead from another (shared database).', registers });
+    new Gauge({
+      name: 'tether_role',
+      help: 'With a shared database: 1 for this instance\'s role (leader or standby).',
+      labelNames: ['role'],
+      registers,
+      collect() {
+        const role = status()?.role;
+        if (role === undefined) return;
+        for (const each of ROLES) this.set({ role: each }, each === role ? 1 : 0);
+      },
+    });
     this.#webhook = new Counter({ name: 'tether_webhook_deliveries_total', help: 'Webhook delivery attempts by result.', labelNames: ['result'], registers });
   }
 
@@ -133,6 +146,10 @@ export class Metrics implements MetricsPort {
 
   dropped(reason: DropReason): void {
     this.#dropped.inc({ reason });
+  }
+
+  failover(): void {
+    this.#failovers.inc();
   }
 
   webhook(result: 'delivered' | 'failed' | 'dead-letter'): void {

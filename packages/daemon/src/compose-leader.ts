@@ -1,0 +1,146 @@
+// Builds what the leading instance runs: the Signal channel (on the lease-fenced message store
+// when the database is shared), the record of its changes (events, metrics, the gate's lasting
+// pauses, the link snapshot standbys show), webhooks and timed upkeep. The composition root calls
+// it once with one tetherd, and at every takeover with several.
+import type { Clock } from '@tether/core';
+import { createSignalChannel, parseSignalUrl } from '@tether/signal-transport';
+import { recordChannel, restoreGate } from './app/channel-record.js';
+import type { EventLog } from './app/event-log.js';
+import { Housekeeping } from './app/housekeeping.js';
+import type { IncomingHandler } from './app/incoming.js';
+import type { LeaderParts, StartLeader } from './app/leader-parts.js';
+import type { Leadership } from './app/leadership.js';
+import type { MessageStore, SharedStore, SignalSide, Store } from './app/ports.js';
+import { linkSnapshot, presentStatus } from './app/present.js';
+import { WebhookDeliverer } from './app/webhooks.js';
+import type { Settings } from './config/settings.js';
+import { backoffFor } from './compose.js';
+import type { DaemonLogger } from './runtime/logger.js';
+import type { Metrics } from './runtime/metrics.js';
+import { fetchPoster } from './runtime/webhook-poster.js';
+
+/** Where the leader keeps the link's state for its standbys. */
+export const LINK_SNAPSHOT_KEY = 'link_status';
+
+export interface LeaderDeps {
+  readonly settings: Settings;
+  readonly store: Store | SharedStore;
+  readonly events: EventLog;
+  readonly incoming: IncomingHandler;
+  readonly leadership: Leadership;
+  readonly metrics: Metrics;
+  readonly clock: Clock;
+  readonly logger: DaemonLogger;
+}
+
+export type SignalParts = SignalSide & { readonly transport: ReturnType<typeof createSignalChannel>['transport'] };
+
+export function leaderStarter(deps: LeaderDeps): StartLeader {
+  const { settings, store, events, incoming, leadership, metrics, clock, logger } = deps;
+  return async (epoch): Promise<LeaderParts & { readonly signal: SignalParts }> => {
+    const messages: MessageStore = epoch !== undefined && 'fenced' in store ? store.fenced(epoch) : store.messages;
+    const signal = signalSide(settings, { logger, clock, store, messages, metrics, incoming, lastKnown: (await events.lastAt()) ?? clock.now(), mayAct: () => leadership.valid() });
+    const publish = (): void => void publishSnapshot(signal, store, settings, clock).catch((error: unknown) => logger.warn({ err: error }, 'the link snapshot could not be stored'));
+    const stopRecording = recordChannel({ channel: signal.channel, events, meta: store.meta, metrics, clock, logger });
+    const stopPublishing = [signal.channel.onLinkChange(publish), signal.channel.onGateChange(publish)];
+    const webhook = settings.webhookUrl
+      ? new WebhookDeliverer({
+          url: settings.webhookUrl,
+          secret: settings.webhookSecret!,
+          events,
+          meta: store.meta,
+          deadLetters: store.deadLetters,
+          post: fetchPoster(settings.webhookTimeoutMs),
+          clock,
+          logger,
+          backoff: { initialMs: Math.min(1_000, settings.webhookRetryMaxMs), factor: 2, maxMs: settings.webhookRetryMaxMs, jitter: 'equal' },
+          onResult: (result) => metrics.webhook(result),
+        })
+      : undefined;
+    const stopWebhook = webhook ? events.logged((event) => event.kind === 'incoming' && webhook.kick()) : undefined;
+    const housekeeping = new Housekeeping({
+      messages,
+      events: store.events,
+      expire: (id) => signal.channel.outbox.expire(id),
+      clock,
+      logger,
+      sentRetentionHours: settings.sentRetentionHours,
+      inboundRetentionHours: settings.inboundRetentionHours,
+    });
+    // messages other instances accepted are in the shared store: the leader's outbox picks them up
+    const stopListening = 'onChange' in store ? store.onChange((change) => change === 'messages' && signal.channel.outbox.kick()) : undefined;
+    await restoreGate(signal.channel, store.meta, clock.now());
+    await signal.channel.start();
+    publish();
+    webhook?.kick();
+    housekeeping.start();
+    return {
+      signal,
+      housekeeping,
+      ...(webhook ? { webhook } : {}),
+      stop: async (graceMs) => {
+        stopListening?.();
+        await housekeeping.close();
+        await signal.close({ graceMs });
+        stopWebhook?.();
+        await webhook?.close();
+        for (const stop of stopPublishing) stop();
+        stopRecording();
+      },
+    };
+  };
+}
+
+async function publishSnapshot(signal: SignalSide, store: Store, settings: Settings, clock: Clock): Promise<void> {
+  const channel = await signal.channel.status();
+  const status = presentStatus({ channel, backend: signal.backend(), lossWindows: [], account: settings.account, pid: process.pid, startedAt: clock.now() });
+  await store.meta.set(LINK_SNAPSHOT_KEY, JSON.stringify(linkSnapshot(status, signal.openLossWindows())));
+}
+
+/** The Signal transport and channel the URL names, and what the daemon needs of them. */
+function signalSide(
+  settings: Settings,
+  parts: { logger: DaemonLogger; clock: Clock; store: Store; messages: MessageStore; metrics: Metrics; incoming: IncomingHandler; lastKnown: number; mayAct: () => boolean },
+): SignalParts {
+  const { logger, clock, store, metrics, incoming } = parts;
+  const raw = createSignalChannel({
+    url: settings.signalUrl,
+    account: settings.account,
+    ...(settings.receiveMode ? { receiveMode: settings.receiveMode } : {}),
+    logger,
+    store: parts.messages,
+    clock,
+    connectTimeoutMs: settings.connectTimeoutMs,
+    heartbeatIntervalMs: settings.heartbeatIntervalMs,
+    heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
+    sendTimeoutMs: settings.sendTimeoutMs,
+    unknownPolicy: settings.unknownPolicy,
+    probeIntervalMs: settings.probeIntervalMs,
+    mayAct: parts.mayAct,
+    ...(settings.sendRate === undefined ? {} : { pacing: { ratePerMinute: settings.sendRate, burst: settings.sendBurst ?? 1 } }),
+    backoff: backoffFor(settings),
+    lossWindowSince: parts.lastKnown,
+    onLossWindowClosed: (window) => {
+      metrics.lossWindow(window);
+      void Promise.resolve(store.lossWindows.add(window)).catch((error: unknown) => logger.error({ err: error }, 'a loss window could not be stored'));
+      logger.warn({ from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString(), ms: window.to - window.from }, 'possible-loss window closed');
+    },
+    onIncoming: incoming.accept,
+    onSendOutcome: (event) => metrics.outcome(event),
+  });
+  return {
+    transport: raw.transport,
+    channel: raw.channel,
+    backend: () => raw.transport.info,
+    openLossWindows: () => raw.lossWindows.list().filter((window) => window.to === undefined),
+    submitChallenge: (token, captcha, signal) => raw.transport.submitChallenge(token, captcha, signal),
+    close: (options) => raw.close(options),
+  };
+}
+
+/** The backend as status shows it before any instance connected (a standby that never led). */
+export function configuredBackend(settings: Settings): SignalSide extends { backend(): infer B } ? B : never {
+  const endpoint = parseSignalUrl(settings.signalUrl);
+  const rest = 'kind' in endpoint && endpoint.kind === 'rest';
+  return { kind: rest ? 'rest' : 'jsonrpc', url: rest ? endpoint.url : settings.signalUrl, receive: 'best-effort' };
+}
