@@ -19,6 +19,7 @@ import type { CompatPort } from './compat/port.js';
 import { startCompat, type CompatListener } from './compat/server.js';
 import { configuredBackend, leaderStarter, LINK_SNAPSHOT_KEY, type SignalParts } from './compose-leader.js';
 import type { Settings } from './config/settings.js';
+import { BodyBudget } from './http/body.js';
 import { listenTcp, listenUnix, type Listener } from './http/server.js';
 import { createLogger, type DaemonLogger } from './runtime/logger.js';
 import { Metrics } from './runtime/metrics.js';
@@ -119,7 +120,8 @@ async function compose(
   metrics.attach({ status: () => service.status(), subscribers: () => feed.subscriberCount });
 
   // The Unix socket is private to the daemon's user (0600): no token there; TCP always needs one.
-  const api = createApiHandler({ service, metrics: () => metrics.render(), logger });
+  const budget = new BodyBudget(settings.maxInflightMb * 1024 * 1024);
+  const api = createApiHandler({ service, metrics: () => metrics.render(), logger, budget });
   const listeners: Listener[] = [];
   let compat: CompatListener | undefined;
   const closeListeners = async (): Promise<void> => {
@@ -128,9 +130,9 @@ async function compose(
   };
   try {
     listeners.push(await listenUnix(settings.socket, api));
-    if (settings.listen) listeners.push(await listenTcp(settings.listen.host, settings.listen.port, createApiHandler({ service, metrics: () => metrics.render(), logger, token: token! })));
+    if (settings.listen) listeners.push(await listenTcp(settings.listen.host, settings.listen.port, createApiHandler({ service, metrics: () => metrics.render(), logger, token: token!, budget })));
     if (settings.compatListen) {
-      compat = await startCompat(compatPort(settings, settings.compatListen, { service, events, store }), { logger, ...(token ? { token } : {}) }).catch((error: unknown) => {
+      compat = await startCompat(compatPort(settings, settings.compatListen, { service, events, store }), { logger, budget, ...(token ? { token } : {}) }).catch((error: unknown) => {
         throw new Error(`TETHER_COMPAT_LISTEN: ${(error as Error).message}`);
       });
     }

@@ -5,7 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../app/errors.js';
 import type { TetherService } from '../app/service.js';
-import { readJson } from '../http/body.js';
+import { readJson, type BodyBudget } from '../http/body.js';
 import { sendError, sendJson } from '../http/respond.js';
 import { Router, type Route } from '../http/router.js';
 import type { RequestHandler } from '../http/server.js';
@@ -19,6 +19,8 @@ export interface ApiOptions {
   readonly logger: { error(fields: Record<string, unknown>, message: string): void };
   /** Bearer token required on this listener (TCP); none on the Unix socket. */
   readonly token?: string;
+  /** The bytes of request bodies held at once, shared by every listener. */
+  readonly budget: BodyBudget;
 }
 
 interface Input {
@@ -91,14 +93,22 @@ async function metrics({ response }: Input, options: ApiOptions): Promise<void> 
   response.end(body);
 }
 
-async function submit({ request, response, service }: Input): Promise<void> {
-  const maxBytes = service.limits().maxAttachmentBytes;
-  const body = await readJson(request, Math.ceil(maxBytes * 1.4) + 1024 * 1024, () => tooLarge(maxBytes));
+async function submit({ request, response, service }: Input, options: ApiOptions): Promise<void> {
   const key = header(request, 'idempotency-key');
   if (key !== undefined && (key.trim() === '' || key.length > 256)) {
+    request.resume();
     throw new AppError('invalid-idempotency-key', 'Idempotency-Key must be 1 to 256 characters', { field: 'Idempotency-Key' });
   }
-  const { created, batch, messages } = await service.submit(body, key);
+  const maxBytes = service.limits().maxAttachmentBytes;
+  const reservation = options.budget.open();
+  let submitted: Awaited<ReturnType<TetherService['submit']>>;
+  try {
+    const body = await readJson(request, Math.ceil(maxBytes * 1.4) + 1024 * 1024, () => tooLarge(maxBytes), reservation);
+    submitted = await service.submit(body, key);
+  } finally {
+    reservation.release();
+  }
+  const { created, batch, messages } = submitted;
   const status = created ? 202 : 200;
   if (batch) return sendJson(response, status, { messages });
   const [message] = messages;
@@ -117,8 +127,9 @@ async function list({ url, response, service }: Input): Promise<void> {
   sendJson(response, 200, await service.messages({ limit, ...(state ? { state: state as MessageState } : {}), ...(before ? { before } : {}) }));
 }
 
-async function challenge({ request, response, service }: Input): Promise<void> {
-  const body = await readJson(request, SMALL_BODY, () => tooLarge(SMALL_BODY));
+async function challenge({ request, response, service }: Input, options: ApiOptions): Promise<void> {
+  const reservation = options.budget.open();
+  const body = await readJson(request, SMALL_BODY, () => tooLarge(SMALL_BODY), reservation).finally(() => reservation.release());
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('invalid-body', 'the body must be a JSON object with token and captcha');
   const { token, captcha } = body as Record<string, unknown>;
   if (typeof token !== 'string' || token === '') throw new AppError('invalid-token', 'token must be the challenge token from status', { field: 'token' });

@@ -1,6 +1,7 @@
 // Answers shaped like gin's: JSON with Go's HTML escaping and `application/json; charset=utf-8`,
 // bodiless 204s, the plain-text 404 for unknown routes, and a body reader with a size cap.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, type Reservation } from '../http/body.js';
 
 export interface Answer {
   readonly status: number;
@@ -44,16 +45,7 @@ export function writeNotFound(response: ServerResponse): void {
 
 export class BodyTooLarge extends Error {}
 
-/** The whole body as text; throws BodyTooLarge past `limitBytes` without buffering the rest. */
-export async function readText(request: IncomingMessage, limitBytes: number): Promise<string> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limitBytes) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) throw new BodyTooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** The whole body as text, read as gin reads it (invalid UTF-8 becomes U+FFFD, as Go's decoder does); BodyTooLarge past `limitBytes`, `busy` when the shared budget has no room. */
+export async function readText(request: IncomingMessage, limitBytes: number, reservation: Reservation): Promise<string> {
+  return (await readBody(request, limitBytes, () => new BodyTooLarge(), reservation)).toString('utf8');
 }

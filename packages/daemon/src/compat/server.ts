@@ -6,6 +6,8 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from '@tether/core';
 import { WebSocketServer } from 'ws';
 import { authorized, UNAUTHORIZED_BODY } from './auth.js';
+import { AppError } from '../app/errors.js';
+import type { BodyBudget } from '../http/body.js';
 import type { CompatPort } from './port.js';
 import { BodyTooLarge, errorAnswer, readText, writeAnswer, writeNotFound, writeText } from './http-io.js';
 import { ReceiveCursor } from './receive-cursor.js';
@@ -24,7 +26,7 @@ const RECEIVE_PATH = /^\/v1\/receive\/([^/]+)$/;
 // gorilla/websocket's text for a plain GET, which the REST server prefixes with "Bad Request\n".
 const NOT_WEBSOCKET = `Bad Request\n${JSON.stringify({ error: "websocket: the client is not using the websocket protocol: 'upgrade' token not found in 'Connection' header" })}`;
 
-export async function startCompat(port: CompatPort, options: { readonly token?: string; readonly logger: Logger }): Promise<CompatListener> {
+export async function startCompat(port: CompatPort, options: { readonly token?: string; readonly logger: Logger; readonly budget: BodyBudget }): Promise<CompatListener> {
   const logger = options.logger.child({ component: 'compat' });
   const listen = port.settings.compatListen;
   const cursor = await ReceiveCursor.open(port, port.settings.account);
@@ -33,7 +35,7 @@ export async function startCompat(port: CompatPort, options: { readonly token?: 
   // gorilla's defaults: 512-byte client frames, no subprotocol, no compression.
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 512, perMessageDeflate: false, clientTracking: false, handleProtocols: () => false });
   const server = http.createServer((request, response) => {
-    handle(request, response, context, options.token).catch((error: unknown) => {
+    handle(request, response, context, options).catch((error: unknown) => {
       logger.error({ err: error, path: new URL(request.url ?? '/', 'http://compat').pathname }, 'compat request failed');
       if (!response.headersSent) writeAnswer(response, errorAnswer(500, 'internal error; see the tetherd log'));
       else response.destroy();
@@ -98,7 +100,8 @@ export function fromBrowser(request: Pick<http.IncomingMessage, 'headers'>): boo
 
 const FORBIDDEN_BODY = JSON.stringify({ error: 'requests from web pages (an Origin header, or a Host that is not loopback) are refused' });
 
-async function handle(request: http.IncomingMessage, response: http.ServerResponse, context: SendContext, token: string | undefined): Promise<void> {
+async function handle(request: http.IncomingMessage, response: http.ServerResponse, context: SendContext, options: { readonly token?: string; readonly budget: BodyBudget }): Promise<void> {
+  const { token } = options;
   if (fromBrowser(request)) {
     response.writeHead(403, { 'content-type': 'application/json; charset=utf-8' });
     return void response.end(FORBIDDEN_BODY);
@@ -115,13 +118,20 @@ async function handle(request: http.IncomingMessage, response: http.ServerRespon
   if ('malformed' in match) return writeAnswer(response, errorAnswer(400, "Couldn't process request - malformed number"));
   const gone = new AbortController();
   response.on('close', () => gone.abort());
-  const body = (limit = SMALL_BODY): Promise<string> => readText(request, limit);
+  const reservation = options.budget.open();
+  const body = (limit = SMALL_BODY): Promise<string> => readText(request, limit, reservation);
   try {
     writeAnswer(response, await runRoute(match, { request, body, signal: gone.signal }, context));
   } catch (error) {
+    if (AppError.isInstance(error) && error.code === 'busy') {
+      response.setHeader('connection', 'close');
+      return writeAnswer(response, { ...errorAnswer(503, error.message), headers: { 'retry-after': String(error.retryAfterSeconds ?? 2) } });
+    }
     if (!(error instanceof BodyTooLarge)) throw error;
     response.setHeader('connection', 'close');
     writeAnswer(response, errorAnswer(400, "Couldn't process request - the body is larger than TETHER_MAX_ATTACHMENT_MB allows"));
+  } finally {
+    reservation.release();
   }
 }
 

@@ -1,15 +1,64 @@
 // Request bodies with a size limit: refused as soon as they pass it (by Content-Length, or while
-// reading), never buffered whole first.
+// reading), never buffered whole first. All bodies in flight share one budget of bytes: beyond
+// it a request is refused with 503 and Retry-After (`busy`) before it costs more memory.
 import type { IncomingMessage } from 'node:http';
 import { AppError } from '../app/errors.js';
 
-/** The whole body; `too-large` past `limitBytes`. */
-export async function readBody(request: IncomingMessage, limitBytes: number, tooLarge: () => AppError): Promise<Buffer> {
+/** The bytes of request bodies held in memory at once, across every listener. */
+export class BodyBudget {
+  readonly #limit: number;
+  #used = 0;
+
+  constructor(limitBytes: number) {
+    this.#limit = limitBytes;
+  }
+
+  get used(): number {
+    return this.#used;
+  }
+
+  /** A claim on the budget that grows as a body is read; release it once the request is answered. */
+  open(): Reservation {
+    let held = 0;
+    return {
+      take: (bytes) => {
+        if (this.#used + bytes > this.#limit) return false;
+        this.#used += bytes;
+        held += bytes;
+        return true;
+      },
+      release: () => {
+        this.#used -= held;
+        held = 0;
+      },
+    };
+  }
+}
+
+export interface Reservation {
+  /** Adds bytes to the claim; false (and nothing taken) when the budget has no room. */
+  take(bytes: number): boolean;
+  release(): void;
+}
+
+/** Refused for the moment: too many bytes of other requests are being read. */
+export function busy(): AppError {
+  return new AppError('busy', 'tetherd is reading as many large requests as it holds at once (TETHER_MAX_INFLIGHT_MB); try again shortly', { retryAfterSeconds: 2 });
+}
+
+/** The whole body; `tooLarge()` past `limitBytes`, `busy` when the budget has no room. */
+export async function readBody(request: IncomingMessage, limitBytes: number, tooLarge: () => Error, reservation?: Reservation): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) {
     request.resume();
     throw tooLarge();
   }
+  // a declared length is claimed up front, so a refusal comes before the first byte is read
+  if (reservation && Number.isFinite(declared) && declared > 0 && !reservation.take(declared)) {
+    request.resume();
+    throw busy();
+  }
+  const claimed = Number.isFinite(declared) ? declared : 0;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
@@ -18,6 +67,10 @@ export async function readBody(request: IncomingMessage, limitBytes: number, too
       request.resume();
       throw tooLarge();
     }
+    if (reservation && size > claimed && !reservation.take(Math.min(chunk.length, size - claimed))) {
+      request.resume();
+      throw busy();
+    }
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, size);
@@ -25,17 +78,20 @@ export async function readBody(request: IncomingMessage, limitBytes: number, too
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The body as JSON (`{}` when empty); `invalid-body` when it is not UTF-8, `invalid-json` when it is not JSON. */
-export async function readJson(request: IncomingMessage, limitBytes: number, tooLarge: () => AppError): Promise<unknown> {
-  const body = await readBody(request, limitBytes, tooLarge);
-  if (body.length === 0) return {};
-  let text: string;
+/** The body as text; `invalid-body` when it is not UTF-8 (bytes are refused, never replaced). */
+export function utf8(body: Buffer): string {
   try {
-    // Invalid bytes are refused, never replaced: a message must arrive as it was written.
-    text = UTF8.decode(body);
+    return UTF8.decode(body);
   } catch {
     throw new AppError('invalid-body', 'the request body is not valid UTF-8');
   }
+}
+
+/** The body as JSON (`{}` when empty); `invalid-body` when it is not UTF-8, `invalid-json` when it is not JSON. */
+export async function readJson(request: IncomingMessage, limitBytes: number, tooLarge: () => Error, reservation?: Reservation): Promise<unknown> {
+  const body = await readBody(request, limitBytes, tooLarge, reservation);
+  if (body.length === 0) return {};
+  const text = utf8(body);
   try {
     return JSON.parse(text) as unknown;
   } catch {
