@@ -1,0 +1,43 @@
+// One JSON call to the control API: the request through the pool, the whole answer read under the
+// same AbortSignal, then either the typed body or the API's error as an ApiError.
+import type http from 'node:http';
+import { AbortedError } from '@tether/core';
+import { apiErrorFrom, ProtocolError } from './errors.js';
+import { abortedError } from './abort.js';
+import type { HttpPool, RequestSpec } from './http-pool.js';
+
+export async function callJson<T>(pool: HttpPool, spec: RequestSpec): Promise<T> {
+  const response = await pool.open(spec);
+  const text = await readText(pool, response, spec);
+  const status = response.statusCode ?? 0;
+  if (status < 200 || status >= 300) throw apiErrorFrom(status, text);
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new ProtocolError(`tetherd on ${pool.where} answered HTTP ${status} with a body that is not JSON`, status, { cause: error });
+  }
+}
+
+/** Reads a whole answer; aborting destroys it, and a connection lost meanwhile is UnreachableError. */
+export function readText(pool: HttpPool, response: http.IncomingMessage, spec: Pick<RequestSpec, 'signal' | 'method'>): Promise<string> {
+  const { signal } = spec;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const onAbort = (): void => void response.destroy(abortedError(signal));
+    const finish = (settle: () => void): void => {
+      signal.removeEventListener('abort', onAbort);
+      response.off('data', onData).off('end', onEnd).off('error', onError);
+      settle();
+    };
+    const onData = (chunk: Buffer): void => void chunks.push(chunk);
+    const onEnd = (): void => finish(() => resolve(Buffer.concat(chunks).toString('utf8')));
+    const onError = (error: NodeJS.ErrnoException): void =>
+      finish(() => reject(AbortedError.isInstance(error) ? error : pool.failure(error, { connected: true, ambiguous: spec.method !== 'GET' })));
+    if (signal.aborted) {
+      response.destroy();
+      return reject(abortedError(signal));
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    response.on('data', onData).on('end', onEnd).on('error', onError);
+  });
+}
