@@ -50,8 +50,9 @@ export class TetherClient implements AsyncDisposable {
     this.#options = resolveOptions(options);
     this.#pool = new HttpPool(this.#options.target, this.#options.keepAliveMs);
     this.#watcher = new MessageWatcher({
-      subscribe: () => this.#subscribe<EventOf<'message'>>({ kinds: ['message'] }),
-      fetch: (id, signal) => this.message(id, { signal }),
+      // A wait outlasts tetherd restarting at any moment: its stream and its read both wait for it.
+      subscribe: () => this.#subscribe<EventOf<'message'>>({ kinds: ['message'], waitForDaemon: true }),
+      fetch: (id, signal) => this.#persist(() => this.message(id, { signal }), signal),
     });
   }
 
@@ -108,7 +109,10 @@ export class TetherClient implements AsyncDisposable {
     return this.#call('POST', '/v1/challenge', options, JSON.stringify({ token, captcha }));
   }
 
-  /** Resolves with the message once it is sent, delivered, read, failed or unknown. */
+  /**
+   * Resolves with the message once it is sent, delivered, read, failed or unknown. It waits through
+   * tetherd restarts (even for a tetherd that never comes back): give it a signal with a deadline.
+   */
   async waitFor(id: string, options: CallOptions = {}): Promise<Message> {
     const scope = this.#scope(options.signal);
     try {
@@ -153,15 +157,21 @@ export class TetherClient implements AsyncDisposable {
   }
 
   async #submit(request: SendRequest, idempotencyKey: string, options: SendOptions): Promise<Message> {
-    const { clock, random, reconnectBackoff } = this.#options;
     const body = JSON.stringify(request);
+    // The key makes a resend safe: tetherd answers with the message it committed, if it did.
+    const post = (): Promise<Message> => this.#call<Message>('POST', '/v1/messages', options, body, { 'idempotency-key': idempotencyKey });
+    return options.waitForDaemon === true ? this.#persist(post, options.signal) : post();
+  }
+
+  /** Runs `operation` until tetherd answers it, waiting with backoff while it is away or restarting. */
+  async #persist<T>(operation: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    const { clock, random, reconnectBackoff } = this.#options;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#call<Message>('POST', '/v1/messages', options, body, { 'idempotency-key': idempotencyKey });
+        return await operation();
       } catch (error) {
-        // The key makes a resend safe: tetherd answers with the message it committed, if it did.
-        if (options.waitForDaemon !== true || !isDaemonAway(error)) throw error;
-        const scope = this.#scope(options.signal);
+        if (!isDaemonAway(error)) throw error;
+        const scope = this.#scope(signal);
         try {
           await sleep(clock, backoffDelay(reconnectBackoff, attempt, random), scope.signal);
         } finally {

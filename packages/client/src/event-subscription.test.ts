@@ -153,6 +153,7 @@ describe('Subscription', () => {
     const connection = new FakeConnection('3');
     const { subscription, released } = harness([connection]);
     await subscription.ready();
+    expect(subscription.lastEventId).toBe('3');
     const next = subscription[Symbol.asyncIterator]().next();
     await flushPromises();
     subscription.close();

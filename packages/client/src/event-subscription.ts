@@ -170,9 +170,12 @@ export class Subscription<Event> implements EventSubscription<Event> {
     }
   }
 
-  /** A connection that opened just as the subscription stopped is closed at once. */
+  /** A connection that opened just as the subscription stopped is closed at once; else it is current. */
   #unlessStopped(connection: EventConnection): EventConnection | undefined {
-    if (!this.#controller.signal.aborted) return (this.#current = connection);
+    if (!this.#controller.signal.aborted) {
+      this.#advance(connection.lastEventId);
+      return (this.#current = connection);
+    }
     connection.close();
     return undefined;
   }

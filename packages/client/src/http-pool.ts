@@ -91,7 +91,8 @@ export class HttpPool {
       });
       request.on('error', (error: NodeJS.ErrnoException) => {
         settle();
-        if (AbortedError.isInstance(error)) return reject(error);
+        // Once aborted, whatever the request fails with is the abort (a socket destroyed with it, say).
+        if (signal.aborted) return reject(AbortedError.isInstance(error) ? error : abortedError(signal));
         const unreachable = this.failure(error, { connected, ambiguous: written && spec.method !== 'GET' });
         reject(request.reusedSocket && error.code !== undefined && STALE.has(error.code) ? new StaleConnection(unreachable) : unreachable);
       });

@@ -1,7 +1,6 @@
 // One JSON call to the control API: the request through the pool, the whole answer read under the
 // same AbortSignal, then either the typed body or the API's error as an ApiError.
 import type http from 'node:http';
-import { AbortedError } from '@tether/core';
 import { apiErrorFrom, ProtocolError } from './errors.js';
 import { abortedError } from './abort.js';
 import type { HttpPool, RequestSpec } from './http-pool.js';
@@ -32,7 +31,7 @@ export function readText(pool: HttpPool, response: http.IncomingMessage, spec: P
     const onData = (chunk: Buffer): void => void chunks.push(chunk);
     const onEnd = (): void => finish(() => resolve(Buffer.concat(chunks).toString('utf8')));
     const onError = (error: NodeJS.ErrnoException): void =>
-      finish(() => reject(AbortedError.isInstance(error) ? error : pool.failure(error, { connected: true, ambiguous: spec.method !== 'GET' })));
+      finish(() => reject(signal.aborted ? abortedError(signal) : pool.failure(error, { connected: true, ambiguous: spec.method !== 'GET' })));
     if (signal.aborted) {
       response.destroy();
       return reject(abortedError(signal));
