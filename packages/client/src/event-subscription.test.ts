@@ -140,6 +140,7 @@ describe('Subscription', () => {
   it('fails on a first connection that finds nobody, unless told to wait for the daemon', async () => {
     const failing = harness([lost()]);
     await expect(failing.subscription.ready()).rejects.toSatisfy(UnreachableError.isInstance);
+    expect([failing.subscription.closed, failing.released()]).toEqual([true, 1]);
     await expect(take(failing.clock, failing.subscription[Symbol.asyncIterator](), 1)).rejects.toSatisfy(UnreachableError.isInstance);
     expect(failing.released()).toBe(1);
 

@@ -141,11 +141,17 @@ export class Subscription<Event> implements EventSubscription<Event> {
   async #connectFirst(): Promise<EventConnection | undefined> {
     const { signal } = this.#controller;
     try {
-      return this.#unlessStopped(await this.#ports.open(this.#options.since, signal));
+      try {
+        return this.#unlessStopped(await this.#ports.open(this.#options.since, signal));
+      } catch (error) {
+        if (signal.aborted) return undefined;
+        if (this.#options.waitForDaemon !== true || !retriable(error)) throw error;
+        return await this.#reconnect(error as Error);
+      }
     } catch (error) {
-      if (signal.aborted) return undefined;
-      if (this.#options.waitForDaemon !== true || !retriable(error)) throw error;
-      return this.#reconnect(error as Error);
+      // Never opened: it ends here, whether or not anyone iterates it.
+      this.#release();
+      throw error;
     }
   }
 

@@ -1,6 +1,7 @@
 // Aborting every kind of call leaves nothing open: the resources keeping Node's event loop alive
 // (process.getActiveResourcesInfo) are the same after an aborted request, event stream, settled
 // wait and backoff wait as before. close() and `await using` end whatever is still running.
+import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import { AbortedError, ClosedError } from '@tether/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +123,20 @@ describe('aborting', () => {
     const error: unknown = await stack.client.status({ signal: AbortSignal.abort() }).catch((caught: unknown) => caught);
     expect(AbortedError.isInstance(error)).toBe(true);
     await backTo(before);
+  });
+});
+
+describe('a long-lived signal', () => {
+  it('holds no listener once the calls, streams and waits given it are over', async () => {
+    const shared = new AbortController().signal;
+    await Promise.all(Array.from({ length: 20 }, () => stack.client.status({ signal: shared })));
+    await stack.client.message('no-such-message', { signal: shared }).catch(() => undefined);
+    const sent = await stack.client.send({ recipients: [FRIEND], message: 'with a shared signal' }, { signal: shared });
+    await sent.settled({ signal: shared });
+    const stream = stack.client.events({ signal: shared });
+    await stream.ready();
+    stream.close();
+    expect(getEventListeners(shared, 'abort')).toHaveLength(0);
   });
 });
 

@@ -69,6 +69,7 @@ describe('message and messages', () => {
 
   it('refuses an unknown id (404) and a bad query (400 with the field)', async () => {
     expect(await refusal(stack.client.message('no-such-message'))).toMatchObject({ status: 404, code: 'not-found', message: 'no message no-such-message' });
+    expect(await refusal(stack.client.waitFor('no-such-message'))).toMatchObject({ status: 404, code: 'not-found' });
     expect(await refusal(stack.client.messages({ limit: 0 }))).toMatchObject({ status: 400, code: 'invalid-limit', field: 'limit' });
     expect(await refusal(stack.client.messages({ state: 'lost' as Message['state'] }))).toMatchObject({ status: 400, code: 'invalid-state', field: 'state' });
   });
