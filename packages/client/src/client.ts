@@ -12,7 +12,7 @@ import { HttpPool } from './http-pool.js';
 import { callJson } from './json-call.js';
 import { MessageWatcher } from './message-watcher.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
-import { sentMessage, type SendResult, type SentMessage } from './sent-message.js';
+import { sentMessages, type SendResult, type SentMessage } from './sent-message.js';
 
 export interface SendOptions extends CallOptions {
   /**
@@ -44,6 +44,7 @@ export class TetherClient implements AsyncDisposable {
   readonly #calls = new CallScopes();
   readonly #subscriptions = new Set<EventSubscription<unknown>>();
   readonly #watcher: MessageWatcher;
+  readonly #sent = sentMessages((id, options) => this.waitFor(id, options));
   #closed = false;
 
   constructor(options?: ClientOptions) {
@@ -72,7 +73,7 @@ export class TetherClient implements AsyncDisposable {
    */
   send(request: SendRequest, options: SendOptions = {}): SendResult {
     const idempotencyKey = options.idempotencyKey ?? globalThis.crypto.randomUUID();
-    const committed: Promise<SentMessage> = this.#submit(request, idempotencyKey, options).then((message) => sentMessage(message, (waitOptions) => this.waitFor(message.id, waitOptions)));
+    const committed: Promise<SentMessage> = this.#submit(request, idempotencyKey, options).then(this.#sent);
     return Object.assign(committed, { settled: (waitOptions?: CallOptions) => committed.then((message) => message.settled(waitOptions)) });
   }
 
@@ -136,6 +137,7 @@ export class TetherClient implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Waits and backoff sleeps hold a scope; requests end with the pool, which fails them as aborted.
     this.#calls.abortAll(new ClosedError('the client was closed'));
     for (const subscription of [...this.#subscriptions]) subscription.close();
     this.#pool.destroy();
@@ -145,18 +147,14 @@ export class TetherClient implements AsyncDisposable {
     return this.close();
   }
 
-  async #call<T>(method: 'GET' | 'POST', path: string, options: CallOptions, body?: string, headers?: Record<string, string>): Promise<T> {
-    const scope = this.#scope(options.signal);
-    try {
-      // Reads are safe to repeat on a pooled connection that turned out dead; changes are not.
-      const spec = { method, path, signal: scope.signal, timeoutMs: this.#options.requestTimeoutMs, retryStale: method === 'GET' || headers?.['idempotency-key'] !== undefined };
-      return await callJson<T>(this.#pool, { ...spec, ...(body === undefined ? {} : { body }), ...(headers === undefined ? {} : { headers }) });
-    } finally {
-      scope.dispose();
-    }
+  #call<T>(method: 'GET' | 'POST', path: string, options: CallOptions, body?: string, headers?: Record<string, string>): Promise<T> {
+    if (this.#closed) return Promise.reject(new ClosedError('the client is closed'));
+    // Reads are safe to repeat on a pooled connection that turned out dead; changes are not.
+    const retryStale = method === 'GET' || headers?.['idempotency-key'] !== undefined;
+    return callJson<T>(this.#pool, { method, path, signal: options.signal, timeoutMs: this.#options.requestTimeoutMs, retryStale, ...(body === undefined ? {} : { body }), ...(headers === undefined ? {} : { headers }) });
   }
 
-  async #submit(request: SendRequest, idempotencyKey: string, options: SendOptions): Promise<Message> {
+  #submit(request: SendRequest, idempotencyKey: string, options: SendOptions): Promise<Message> {
     const body = JSON.stringify(request);
     // The key makes a resend safe: tetherd answers with the message it committed, if it did.
     const post = (): Promise<Message> => this.#call<Message>('POST', '/v1/messages', options, body, { 'idempotency-key': idempotencyKey });

@@ -2,7 +2,7 @@
 // socket or loopback TCP. Each request honours an AbortSignal and a deadline, and every failure
 // becomes one of the client's errors, telling "nobody there" from "broke off after writing".
 import http from 'node:http';
-import { AbortedError } from '@tether/core';
+import { AbortedError, ClosedError } from '@tether/core';
 import { abortedError } from './abort.js';
 import { UnreachableError } from './errors.js';
 import { describeTarget, type Target } from './options.js';
@@ -20,7 +20,8 @@ export interface RequestSpec {
   readonly path: string;
   readonly body?: string;
   readonly headers?: Readonly<Record<string, string>>;
-  readonly signal: AbortSignal;
+  /** The caller's signal, if any (listened to only while the request is open). */
+  readonly signal?: AbortSignal | undefined;
   /** Inactivity deadline before the answer starts; 0 = none (event streams). */
   readonly timeoutMs: number;
   /** Safe to send again when a pooled connection turns out to be dead before any answer. */
@@ -34,6 +35,7 @@ export class HttpPool {
   readonly #target: Target;
   readonly #base: http.RequestOptions;
   readonly #authorization: string | undefined;
+  #closed: ClosedError | undefined;
 
   constructor(target: Target, keepAliveMs: number) {
     this.#target = target;
@@ -49,24 +51,34 @@ export class HttpPool {
   }
 
   /** Sends the request; resolves with the response once its head has arrived. */
-  async open(spec: RequestSpec): Promise<http.IncomingMessage> {
-    for (let retries = 0; ; retries++) {
-      try {
-        return await this.#once(spec);
-      } catch (error) {
-        if (!(error instanceof StaleConnection) || !spec.retryStale || retries >= MAX_STALE_RETRIES) throw error instanceof StaleConnection ? error.unreachable : error;
-      }
-    }
+  open(spec: RequestSpec, retries = 0): Promise<http.IncomingMessage> {
+    return this.#once(spec).catch((error: unknown) => {
+      if (!(error instanceof StaleConnection)) throw error;
+      if (!spec.retryStale || retries >= MAX_STALE_RETRIES) throw error.unreachable;
+      return this.open(spec, retries + 1);
+    });
   }
 
-  /** Closes every pooled connection; open requests and streams are destroyed. */
+  /**
+   * Closes every connection, pooled or in use: the requests and streams on them fail with
+   * AbortedError (its cause a ClosedError). Nothing per request listens for this, so a call costs
+   * no AbortController unless its caller brings a signal.
+   */
   destroy(): void {
+    this.#closed ??= new ClosedError('the client was closed');
     this.#agent.destroy();
+  }
+
+  /** The error for a request that ended because its signal aborted or the pool was destroyed. */
+  stopped(signal: AbortSignal | undefined): AbortedError | undefined {
+    if (signal?.aborted === true) return abortedError(signal);
+    return this.#closed === undefined ? undefined : new AbortedError('the client was closed', { cause: this.#closed });
   }
 
   #once(spec: RequestSpec): Promise<http.IncomingMessage> {
     const { signal } = spec;
-    if (signal.aborted) return Promise.reject(abortedError(signal));
+    const stopped = this.stopped(signal);
+    if (stopped !== undefined) return Promise.reject(stopped);
     const prefix = this.#target.kind === 'tcp' ? this.#target.url.pathname.replace(/\/$/, '') : '';
     const headers: http.OutgoingHttpHeaders = { ...spec.headers };
     if (this.#authorization !== undefined) headers['authorization'] = this.#authorization;
@@ -75,9 +87,9 @@ export class HttpPool {
       const request = http.request({ ...this.#base, method: spec.method, path: `${prefix}${spec.path}`, headers, agent: this.#agent, timeout: spec.timeoutMs });
       let connected = false;
       let written = false;
-      const onAbort = (): void => void request.destroy(abortedError(signal));
-      const settle = (): void => signal.removeEventListener('abort', onAbort);
-      signal.addEventListener('abort', onAbort, { once: true });
+      const onAbort = (): void => void request.destroy(this.stopped(signal));
+      const settle = (): void => signal?.removeEventListener('abort', onAbort);
+      signal?.addEventListener('abort', onAbort, { once: true });
       request.on('socket', (socket) => {
         if (request.reusedSocket || !socket.connecting) connected = true;
         else socket.once('connect', () => (connected = true));
@@ -91,8 +103,9 @@ export class HttpPool {
       });
       request.on('error', (error: NodeJS.ErrnoException) => {
         settle();
-        // Once aborted, whatever the request fails with is the abort (a socket destroyed with it, say).
-        if (signal.aborted) return reject(AbortedError.isInstance(error) ? error : abortedError(signal));
+        // Once stopped, whatever the request fails with is the stop (a socket destroyed with it, say).
+        const stop = this.stopped(signal);
+        if (stop !== undefined) return reject(stop);
         const unreachable = this.failure(error, { connected, ambiguous: written && spec.method !== 'GET' });
         reject(request.reusedSocket && error.code !== undefined && STALE.has(error.code) ? new StaleConnection(unreachable) : unreachable);
       });

@@ -2,7 +2,6 @@
 // same AbortSignal, then either the typed body or the API's error as an ApiError.
 import type http from 'node:http';
 import { apiErrorFrom, ProtocolError } from './errors.js';
-import { abortedError } from './abort.js';
 import type { HttpPool, RequestSpec } from './http-pool.js';
 
 export async function callJson<T>(pool: HttpPool, spec: RequestSpec): Promise<T> {
@@ -22,21 +21,22 @@ export function readText(pool: HttpPool, response: http.IncomingMessage, spec: P
   const { signal } = spec;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const onAbort = (): void => void response.destroy(abortedError(signal));
+    const onAbort = (): void => void response.destroy(pool.stopped(signal));
     const finish = (settle: () => void): void => {
-      signal.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
       response.off('data', onData).off('end', onEnd).off('error', onError);
       settle();
     };
     const onData = (chunk: Buffer): void => void chunks.push(chunk);
     const onEnd = (): void => finish(() => resolve(Buffer.concat(chunks).toString('utf8')));
     const onError = (error: NodeJS.ErrnoException): void =>
-      finish(() => reject(signal.aborted ? abortedError(signal) : pool.failure(error, { connected: true, ambiguous: spec.method !== 'GET' })));
-    if (signal.aborted) {
+      finish(() => reject(pool.stopped(signal) ?? pool.failure(error, { connected: true, ambiguous: spec.method !== 'GET' })));
+    const stopped = pool.stopped(signal);
+    if (stopped !== undefined) {
       response.destroy();
-      return reject(abortedError(signal));
+      return reject(stopped);
     }
-    signal.addEventListener('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
     response.on('data', onData).on('end', onEnd).on('error', onError);
   });
 }

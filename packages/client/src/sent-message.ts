@@ -1,5 +1,5 @@
 // What `send` gives back: the committed Message, plus `settled()` to wait for its terminal state.
-// `settled` is not enumerable, so the object still prints and serialises as the API's Message.
+// `settled` is inherited, not an own field, so the object still serialises as the API's Message.
 import type { Message } from '@tether/daemon/protocol';
 import type { CallOptions } from './abort.js';
 
@@ -11,6 +11,15 @@ export type SentMessage = Message & {
 /** The send's promise, with `settled()` on it too: `await client.send(request).settled()`. */
 export type SendResult = Promise<SentMessage> & { settled(options?: CallOptions): Promise<Message> };
 
-export function sentMessage(message: Message, wait: (options?: CallOptions) => Promise<Message>): SentMessage {
-  return Object.defineProperty({ ...message }, 'settled', { value: wait, enumerable: false, writable: false }) as SentMessage;
+/**
+ * A factory per client: `settled` lives on a shared prototype, so each message is a plain copy of
+ * the API's fields (cheap to make, and what JSON.stringify and the spread operator see).
+ */
+export function sentMessages(waitFor: (id: string, options?: CallOptions) => Promise<Message>): (message: Message) => SentMessage {
+  const prototype = {
+    settled(this: Message, options?: CallOptions): Promise<Message> {
+      return waitFor(this.id, options);
+    },
+  };
+  return (message) => Object.assign(Object.create(prototype) as SentMessage, message);
 }

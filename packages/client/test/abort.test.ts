@@ -106,6 +106,8 @@ describe('aborting', () => {
       expect(AbortedError.isInstance(error)).toBe(true);
     } finally {
       await stack.emulator.restart();
+      // The in-process emulator's own sockets and timers must be settled before the next count.
+      await stack.waitForLink('connected');
     }
   });
 
