@@ -22,7 +22,7 @@ export interface RequestSpec {
   readonly headers?: Readonly<Record<string, string>>;
   /** The caller's signal, if any (listened to only while the request is open). */
   readonly signal?: AbortSignal | undefined;
-  /** Inactivity deadline before the answer starts; 0 = none (event streams). */
+  /** How long the answer may take (the head only, for a stream); 0 = no deadline. */
   readonly timeoutMs: number;
   /** Safe to send again when a pooled connection turns out to be dead before any answer. */
   readonly retryStale: boolean;
@@ -30,11 +30,19 @@ export interface RequestSpec {
   readonly stream?: boolean;
 }
 
+/** A whole answer: its status and its body as text. */
+export interface Answer {
+  readonly status: number;
+  readonly text: string;
+}
+
 export class HttpPool {
   readonly #agent: http.Agent;
   readonly #target: Target;
   readonly #base: http.RequestOptions;
   readonly #authorization: string | undefined;
+  /** A path prefix of the TCP URL (a proxy's), without its trailing slash. */
+  readonly #prefix: string;
   #closed: ClosedError | undefined;
 
   constructor(target: Target, keepAliveMs: number) {
@@ -42,7 +50,8 @@ export class HttpPool {
     // `servername: ''` skips the Agent's check whether the host is an IP address, which compiles a
     // large IPv6 regex on first use: a few ms of every short-lived `tether` command.
     this.#agent = new http.Agent({ keepAlive: true, timeout: keepAliveMs, servername: '' } as http.AgentOptions);
-    this.#base = target.kind === 'socket' ? { socketPath: target.path, host: 'tetherd' } : { host: target.url.hostname, port: target.url.port || 80 };
+    this.#base = target.kind === 'socket' ? { socketPath: target.path } : { host: target.url.hostname, port: target.url.port || 80 };
+    this.#prefix = target.kind === 'tcp' ? target.url.pathname.replace(/\/$/, '') : '';
     this.#authorization = target.kind === 'tcp' ? `Bearer ${target.token}` : undefined;
   }
 
@@ -50,13 +59,14 @@ export class HttpPool {
     return describeTarget(this.#target);
   }
 
-  /** Sends the request; resolves with the response once its head has arrived. */
-  open(spec: RequestSpec, retries = 0): Promise<http.IncomingMessage> {
-    return this.#once(spec).catch((error: unknown) => {
-      if (!(error instanceof StaleConnection)) throw error;
-      if (!spec.retryStale || retries >= MAX_STALE_RETRIES) throw error.unreachable;
-      return this.open(spec, retries + 1);
-    });
+  /** Sends the request; resolves with the response once its head has arrived (event streams). */
+  open(spec: RequestSpec): Promise<http.IncomingMessage> {
+    return this.#retried(spec, () => this.#once(spec, undefined));
+  }
+
+  /** Sends the request and reads the whole answer: one promise per call, for the JSON calls. */
+  fetch(spec: RequestSpec): Promise<Answer> {
+    return this.#retried(spec, () => this.#once(spec, []));
   }
 
   /**
@@ -75,31 +85,59 @@ export class HttpPool {
     return this.#closed === undefined ? undefined : new AbortedError('the client was closed', { cause: this.#closed });
   }
 
-  #once(spec: RequestSpec): Promise<http.IncomingMessage> {
+  #retried<T>(spec: RequestSpec, attempt: () => Promise<T>, retries = 0): Promise<T> {
+    return attempt().catch((error: unknown) => {
+      if (!(error instanceof StaleConnection)) throw error;
+      if (!spec.retryStale || retries >= MAX_STALE_RETRIES) throw error.unreachable;
+      return this.#retried(spec, attempt, retries + 1);
+    });
+  }
+
+  /** With `body` (chunks to fill) it resolves with the whole answer, else with the response head. */
+  #once(spec: RequestSpec, body: undefined): Promise<http.IncomingMessage>;
+  #once(spec: RequestSpec, body: Buffer[]): Promise<Answer>;
+  #once(spec: RequestSpec, body: Buffer[] | undefined): Promise<http.IncomingMessage | Answer> {
     const { signal } = spec;
     const stopped = this.stopped(signal);
     if (stopped !== undefined) return Promise.reject(stopped);
-    const prefix = this.#target.kind === 'tcp' ? this.#target.url.pathname.replace(/\/$/, '') : '';
-    const headers: http.OutgoingHttpHeaders = { ...spec.headers };
+    const headers: http.OutgoingHttpHeaders = spec.body === undefined ? { ...spec.headers } : { ...spec.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(spec.body) };
     if (this.#authorization !== undefined) headers['authorization'] = this.#authorization;
-    if (spec.body !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(spec.body) });
-    return new Promise((resolve, reject) => {
-      const request = http.request({ ...this.#base, method: spec.method, path: `${prefix}${spec.path}`, headers, agent: this.#agent, timeout: spec.timeoutMs });
+    const options: http.RequestOptions = { ...this.#base, method: spec.method, path: `${this.#prefix}${spec.path}`, headers, agent: this.#agent };
+    return new Promise<http.IncomingMessage | Answer>((resolve, reject) => {
+      const request = http.request(options);
       let connected = false;
       let written = false;
       const onAbort = (): void => void request.destroy(this.stopped(signal));
-      const settle = (): void => signal?.removeEventListener('abort', onAbort);
+      // A plain timer, not the request's `timeout` option: that would re-arm the pooled socket's
+      // own timer twice per call, which costs more than the whole rest of a call.
+      const deadline = spec.timeoutMs > 0 ? setTimeout(() => request.destroy(new DeadlineError(spec.timeoutMs)), spec.timeoutMs) : undefined;
+      const settle = (): void => {
+        clearTimeout(deadline);
+        signal?.removeEventListener('abort', onAbort);
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
       request.on('socket', (socket) => {
         if (request.reusedSocket || !socket.connecting) connected = true;
         else socket.once('connect', () => (connected = true));
       });
       request.on('finish', () => (written = true));
-      request.on('timeout', () => request.destroy(new DeadlineError(spec.timeoutMs)));
       request.on('response', (response) => {
-        settle();
-        if (spec.stream === true) request.setTimeout(0);
-        resolve(response);
+        if (body === undefined) {
+          settle();
+          // A stream may stay silent for as long as it likes: not even the pool's idle timer applies.
+          if (spec.stream === true) request.setTimeout(0);
+          return resolve(response);
+        }
+        // The deadline and the abort cover the whole answer; a connection lost meanwhile ends it.
+        response.on('data', (chunk: Buffer) => body.push(chunk));
+        response.on('end', () => {
+          settle();
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(body).toString('utf8') });
+        });
+        response.on('error', (error: NodeJS.ErrnoException) => {
+          settle();
+          reject(this.stopped(signal) ?? this.failure(error, { connected: true, ambiguous: spec.method !== 'GET' }));
+        });
       });
       request.on('error', (error: NodeJS.ErrnoException) => {
         settle();

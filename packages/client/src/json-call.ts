@@ -1,19 +1,18 @@
-// One JSON call to the control API: the request through the pool, the whole answer read under the
-// same AbortSignal, then either the typed body or the API's error as an ApiError.
+// One JSON call to the control API: the request and its whole answer through the pool, then either
+// the typed body or the API's error as an ApiError. Also reads the error body of a refused stream.
 import type http from 'node:http';
 import { apiErrorFrom, ProtocolError } from './errors.js';
 import type { HttpPool, RequestSpec } from './http-pool.js';
 
-export async function callJson<T>(pool: HttpPool, spec: RequestSpec): Promise<T> {
-  const response = await pool.open(spec);
-  const text = await readText(pool, response, spec);
-  const status = response.statusCode ?? 0;
-  if (status < 200 || status >= 300) throw apiErrorFrom(status, text);
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw new ProtocolError(`tetherd on ${pool.where} answered HTTP ${status} with a body that is not JSON`, status, { cause: error });
-  }
+export function callJson<T>(pool: HttpPool, spec: RequestSpec): Promise<T> {
+  return pool.fetch(spec).then(({ status, text }) => {
+    if (status < 200 || status >= 300) throw apiErrorFrom(status, text);
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new ProtocolError(`tetherd on ${pool.where} answered HTTP ${status} with a body that is not JSON`, status, { cause: error });
+    }
+  });
 }
 
 /** Reads a whole answer; aborting destroys it, and a connection lost meanwhile is UnreachableError. */

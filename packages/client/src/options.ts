@@ -6,8 +6,8 @@ import { defaultSocketPath } from '@tether/daemon/protocol';
 
 interface CommonOptions {
   /**
-   * Deadline for one call's answer (not for event streams or `settled()` waits, which last as long
-   * as their signal allows).
+   * Deadline for one call's whole answer, and for an event stream to open (once open, streams and
+   * `settled()` waits last as long as their signal allows).
    * @default 30_000
    */
   readonly requestTimeoutMs?: number;

@@ -5,7 +5,7 @@ import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import { AbortedError, ClosedError } from '@tether/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type TetherClient } from '../src/index.js';
+import { createClient, UnreachableError, type TetherClient } from '../src/index.js';
 import { FRIEND, startStack, type Stack } from './helpers/stack.js';
 
 let stack: Stack;
@@ -77,6 +77,21 @@ describe('aborting', () => {
       expect(AbortedError.isInstance(error) && (error.cause as Error).message).toBe('the test gave up');
     } finally {
       stack.daemon.pause(false);
+    }
+  });
+
+  it('a call past its deadline (tetherd frozen) fails as unreachable, and leaves no socket', async () => {
+    const client = createClient({ socket: stack.socket, requestTimeoutMs: 200 });
+    await client.status();
+    const before = resources();
+    stack.daemon.pause(true);
+    try {
+      const error: unknown = await client.status().catch((caught: unknown) => caught);
+      expect(UnreachableError.isInstance(error) && error).toMatchObject({ connected: true, ambiguous: false, message: expect.stringContaining('did not answer within 200 ms') as string });
+      await backTo(before);
+    } finally {
+      stack.daemon.pause(false);
+      await client.close();
     }
   });
 
