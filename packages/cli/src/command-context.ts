@@ -1,6 +1,6 @@
 // What every command gets from the shell and gives back: commands compute data and return it
 // (or stream it through `emit`); only the shell writes to stdout/stderr and picks the exit code.
-import type { ControlClient } from './client/control-client.js';
+import type { TetherClient } from '@tether/client';
 import type { ExitCode } from './exit-error.js';
 import type { Style } from './output/style.js';
 
@@ -26,7 +26,7 @@ export interface CommandContext {
   readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
   readonly now: () => number;
   /** The control-API client, created on first use from TETHER_SOCKET / TETHER_URL. */
-  client(): ControlClient;
+  client(): TetherClient;
   /** Streams output now, for commands that follow events. */
   emit(output: Output): void;
   /** A note for people on stderr (progress, reconnects); never part of `--json` output. */

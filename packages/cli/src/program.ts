@@ -3,12 +3,12 @@
 // the emulator) loads lazily, so `tether status` reads as few files as possible at start.
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { MessageState } from '@tether/daemon/protocol';
+import { MESSAGE_STATES, type MessageState } from '@tether/daemon/protocol';
 import type { CommandContext, Result } from './command-context.js';
 import { challenge } from './commands/challenge.js';
 import { cancelMessage, listMessages, retryMessage } from './commands/outbox.js';
 import { receive } from './commands/receive.js';
-import { send } from './commands/send.js';
+import { send, type SendFlags } from './commands/send.js';
 import { status } from './commands/status.js';
 
 export type Plan = (context: CommandContext) => Promise<Result | undefined>;
@@ -17,8 +17,6 @@ export interface ProgramOutput {
   readonly writeOut: (text: string) => void;
   readonly writeErr: (text: string) => void;
 }
-
-const STATES: readonly MessageState[] = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'unknown'];
 
 const EXIT_CODES = `
 Exit codes: 0 success, 1 the operation failed, 2 bad usage or input, 3 tetherd unreachable.
@@ -67,7 +65,7 @@ export function buildProgram(output: ProgramOutput, choose: (plan: Plan, json: b
   const outbox = program.command('outbox').description('list outgoing messages, or retry or cancel one');
   json(outbox.command('list', { isDefault: true }))
     .description('list messages, newest first')
-    .addOption(new Option('--state <state>', 'only messages in this state').choices(STATES))
+    .addOption(new Option('--state <state>', 'only messages in this state').choices(MESSAGE_STATES))
     .option('--limit <count>', 'at most this many (1 to 10000)', limit, 100)
     .action((options: { json?: boolean; state?: MessageState; limit: number }) =>
       choose((context) => listMessages(context, options), options.json === true),
@@ -98,15 +96,6 @@ export function buildProgram(output: ProgramOutput, choose: (plan: Plan, json: b
     .action((options: { json?: boolean }) => choose(async (context) => (await import('./demo/run-demo.js')).runDemo(context), options.json === true));
 
   return program;
-}
-
-export interface SendFlags {
-  readonly message?: string;
-  readonly group?: string;
-  readonly attach?: readonly string[];
-  readonly wait?: boolean;
-  readonly timeout: number;
-  readonly idempotencyKey?: string;
 }
 
 function seconds(text: string): number {

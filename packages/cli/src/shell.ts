@@ -2,9 +2,10 @@
 // command with a context (client, style, Ctrl-C signal), and turns results and ExitErrors into
 // stdout/stderr text or JSON. Bad usage exits 2 with a clear message, never a stack trace.
 import os from 'node:os';
+import { AbortedError, createClient, type TetherClient } from '@tether/client';
 import { CommanderError } from 'commander';
-import { ControlClient } from './client/control-client.js';
-import { resolveConnection } from './client/connection.js';
+import { resolveConnection, type Connection } from './client/connection.js';
+import { exitErrorFor } from './client/exit-mapping.js';
 import type { CommandContext, Output } from './command-context.js';
 import { EXIT, ExitError, type ExitCode } from './exit-error.js';
 import { colourWanted, createStyle } from './output/style.js';
@@ -39,21 +40,31 @@ export async function runCli(io: ShellIo): Promise<ExitCode> {
   }
   if (chosen === undefined) return EXIT.usage;
   const { plan, json } = chosen;
-  const context = createContext(io, json);
+  const link: Link = {};
+  const context = createContext(io, json, link);
   try {
     const result = await plan(context);
     if (result !== undefined) write(io, json, result);
     return result?.code ?? EXIT.ok;
   } catch (error) {
     if (ExitError.isInstance(error)) return report(io, json, error);
-    if (io.signal.aborted && (error as Error).name === 'AbortError') return EXIT.ok;
+    if (io.signal.aborted && AbortedError.isInstance(error)) return EXIT.ok;
+    const mapped = link.connection === undefined ? undefined : exitErrorFor(error, link.connection);
+    if (mapped !== undefined) return report(io, json, mapped);
     const detail = io.env['TETHER_DEBUG'] ? `\n${(error as Error).stack ?? ''}` : '';
     return report(io, json, new ExitError(EXIT.failed, `unexpected error: ${(error as Error).message ?? String(error)}${detail}`, 'internal'));
+  } finally {
+    await link.client?.close();
   }
 }
 
-function createContext(io: ShellIo, json: boolean): CommandContext {
-  let client: ControlClient | undefined;
+/** The daemon connection a command opened, if it opened one (for error messages and cleanup). */
+interface Link {
+  connection?: Connection;
+  client?: TetherClient;
+}
+
+function createContext(io: ShellIo, json: boolean, link: Link): CommandContext {
   return {
     env: io.env,
     json,
@@ -63,7 +74,13 @@ function createContext(io: ShellIo, json: boolean): CommandContext {
       return io.stdin();
     },
     now: () => Date.now(),
-    client: () => (client ??= new ControlClient(resolveConnection(io.env, os.homedir()))),
+    client: () => {
+      if (link.client !== undefined) return link.client;
+      const connection = resolveConnection(io.env, os.homedir());
+      link.connection = connection;
+      link.client = createClient(connection.kind === 'socket' ? { socket: connection.socketPath } : { url: connection.url.href, token: connection.token });
+      return link.client;
+    },
     emit: (output) => write(io, json, output),
     notice: (text) => void io.stderr.write(`${createStyle(colourWanted(io.stderr, io.env)).dim(text)}\n`),
   };

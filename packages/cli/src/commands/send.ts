@@ -1,52 +1,43 @@
 // `tether send`: checks the input locally (exit 2 before the daemon is contacted), queues the
-// message, and with --wait follows its events until it is sent, failed or unknown. The wait
-// subscribes before the message is posted, so no state change can slip between the two.
-import { TERMINAL_STATES, type Message } from '@tether/daemon/protocol';
-import type { ControlClient } from '../client/control-client.js';
-import { followEvents } from '../client/follow-events.js';
+// message, and with --wait waits for it to be sent, failed or unknown. The client's settled() wait
+// reads the message only after its event stream is live, so no state change can slip between.
+import { AbortedError, isTerminal, type Message } from '@tether/client';
 import type { CommandContext, Result } from '../command-context.js';
 import { EXIT } from '../exit-error.js';
 import { summariseMessage } from '../output/message-view.js';
-import type { SendFlags } from '../program.js';
 import { prepareSend } from '../send-input.js';
 
 const SUCCESS = new Set(['sent', 'delivered', 'read']);
-const settledState = (message: Message): boolean => TERMINAL_STATES.includes(message.state);
+
+export interface SendFlags {
+  readonly message?: string;
+  readonly group?: string;
+  readonly attach?: readonly string[];
+  readonly wait?: boolean;
+  readonly timeout: number;
+  readonly idempotencyKey?: string;
+}
 
 export async function send(context: CommandContext, recipients: readonly string[], flags: SendFlags): Promise<Result> {
   const request = await prepareSend({ recipients, group: flags.group, message: flags.message, attach: flags.attach ?? [] }, context);
   const client = context.client();
   if (!flags.wait) {
-    const message = await client.send(request, flags.idempotencyKey);
+    const message = await client.send(request, { idempotencyKey: flags.idempotencyKey });
     return { human: message.id, json: message };
   }
+  // The timeout counts from before the message is posted, as the user reads it.
   const deadline = AbortSignal.timeout(flags.timeout * 1000);
-  const done = new AbortController();
-  const latest: { message?: Message } = {};
-  const events = await followEvents(client, {
-    kinds: ['message'],
-    signal: AbortSignal.any([deadline, context.signal, done.signal]),
-    onNotice: (notice) => context.notice(notice),
-    // After a reconnect without a known event id, events may have been missed: ask directly.
-    onResumed: () => void recheck(client, latest, done),
-  });
-  try {
-    latest.message = await client.send(request, flags.idempotencyKey);
-  } finally {
-    if (latest.message === undefined) done.abort();
-  }
-  if (!settledState(latest.message)) {
-    context.notice(`${latest.message.id} queued; waiting up to ${flags.timeout} s for Signal to take it`);
-    for await (const event of events) {
-      const update = JSON.parse(event.data) as Message;
-      if (update.id !== latest.message.id) continue;
-      latest.message = update;
-      if (settledState(update)) break;
+  const committed = await client.send(request, { idempotencyKey: flags.idempotencyKey });
+  let message: Message = committed;
+  if (!isTerminal(message)) {
+    context.notice(`${message.id} queued; waiting up to ${flags.timeout} s for Signal to take it`);
+    try {
+      message = await committed.settled({ signal: AbortSignal.any([deadline, context.signal]) });
+    } catch (error) {
+      if (!AbortedError.isInstance(error)) throw error;
     }
   }
-  done.abort();
-  let message = latest.message;
-  if (settledState(message)) {
+  if (isTerminal(message)) {
     return { human: summariseMessage(message, context.style), json: message, code: SUCCESS.has(message.state) ? EXIT.ok : EXIT.failed };
   }
   // Timed out or interrupted: say where the message stands, and that it is not lost.
@@ -57,12 +48,4 @@ export async function send(context: CommandContext, recipients: readonly string[
       `Follow it with \`tether status ${message.id} --watch\`.`,
   );
   return { human: summariseMessage(message, context.style), json: message, code: EXIT.failed };
-}
-
-async function recheck(client: ControlClient, latest: { message?: Message }, done: AbortController): Promise<void> {
-  if (latest.message === undefined) return;
-  const current = await client.message(latest.message.id).catch(() => undefined);
-  if (current === undefined) return;
-  latest.message = current;
-  if (settledState(current)) done.abort();
 }

@@ -1,10 +1,10 @@
 // `tether status [ID] [--watch]`: the daemon's status, or one message. --watch redraws whenever
 // the event stream reports a change (never on a timer), coalescing bursts into one redraw.
-import type { Message, Status } from '@tether/daemon/protocol';
-import { followEvents } from '../client/follow-events.js';
+import type { Message, Status } from '@tether/client';
 import type { CommandContext, Output, Result } from '../command-context.js';
 import { renderMessage } from '../output/message-view.js';
 import { renderStatus } from '../output/status-view.js';
+import { streamNotices } from './stream-notices.js';
 
 export async function status(context: CommandContext, id: string | undefined, options: { readonly watch: boolean }): Promise<Result | undefined> {
   const view = async (): Promise<Output> => {
@@ -21,13 +21,10 @@ export async function status(context: CommandContext, id: string | undefined, op
 }
 
 async function watch(context: CommandContext, id: string | undefined, view: () => Promise<Output>): Promise<void> {
-  // Subscribe first, then draw: a change between the two still arrives as an event.
-  const events = await followEvents(context.client(), {
-    kinds: id === undefined ? ['state', 'gate', 'message'] : ['message'],
-    signal: context.signal,
-    onNotice: (notice) => context.notice(notice),
-    onResumed: () => redraw(),
-  });
+  // Subscribe first, then draw: a change between the two still arrives as an event. After a
+  // reconnect the view is drawn again (the daemon may have restarted with another pid).
+  const events = context.client().events({ kinds: id === undefined ? ['state', 'gate', 'message'] : ['message'], signal: context.signal, ...streamNotices(context, () => redraw()) });
+  await events.ready();
   let dirty = false;
   let drawing: Promise<void> | undefined;
   const footer = (): string => context.style.dim(`watching tetherd: redrawn on every change, Ctrl-C to stop`);
@@ -50,7 +47,7 @@ async function watch(context: CommandContext, id: string | undefined, view: () =
   }
   redraw();
   for await (const event of events) {
-    if (id !== undefined && (JSON.parse(event.data) as Message).id !== id) continue;
+    if (id !== undefined && event.kind === 'message' && event.data.id !== id) continue;
     redraw();
   }
   await drawing;

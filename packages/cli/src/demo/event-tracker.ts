@@ -1,7 +1,6 @@
 // Reads the daemon's event stream for the demo and keeps what it says (link state, each message's
 // state, incoming messages), so each step of the demo waits for a fact the daemon reported.
-import type { GateEvent, LinkStateKind, Message, StateEvent } from '@tether/daemon/protocol';
-import type { ServerEvent } from '../client/sse-parser.js';
+import type { GateEvent, LinkStateKind, Message, StateEvent, TetherEvent } from '@tether/client';
 import type { IncomingData } from '../output/incoming-view.js';
 
 export type TrackedEvent =
@@ -18,12 +17,11 @@ export class EventTracker {
   #failure: Error | undefined;
 
   /** Starts reading; `onEvent` sees every event after the tracker has recorded it. */
-  constructor(events: AsyncIterable<ServerEvent>, onEvent: (event: TrackedEvent) => void) {
+  constructor(events: AsyncIterable<TetherEvent>, onEvent: (event: TrackedEvent) => void) {
     void (async () => {
       try {
         for await (const event of events) {
-          const tracked = this.#record(event);
-          if (tracked !== undefined) onEvent(tracked);
+          onEvent(this.#record(event));
           for (const listener of this.#listeners) listener();
         }
       } catch (error) {
@@ -55,27 +53,19 @@ export class EventTracker {
     });
   }
 
-  #record(event: ServerEvent): TrackedEvent | undefined {
-    switch (event.event) {
-      case 'state': {
-        const data = JSON.parse(event.data) as StateEvent;
-        this.link = data.to;
-        return { kind: 'state', data };
-      }
+  #record(event: TetherEvent): TrackedEvent {
+    switch (event.kind) {
+      case 'state':
+        this.link = event.data.to;
+        return { kind: 'state', data: event.data };
       case 'gate':
-        return { kind: 'gate', data: JSON.parse(event.data) as GateEvent };
-      case 'message': {
-        const data = JSON.parse(event.data) as Message;
-        this.messages.set(data.id, data);
-        return { kind: 'message', data };
-      }
-      case 'incoming': {
-        const data = JSON.parse(event.data) as IncomingData;
-        this.incoming.push({ id: event.id ?? '?', data });
-        return { kind: 'incoming', id: event.id ?? '?', data };
-      }
-      default:
-        return undefined;
+        return { kind: 'gate', data: event.data };
+      case 'message':
+        this.messages.set(event.data.id, event.data);
+        return { kind: 'message', data: event.data };
+      case 'incoming':
+        this.incoming.push({ id: event.id, data: event.data });
+        return { kind: 'incoming', id: event.id, data: event.data };
     }
   }
 }

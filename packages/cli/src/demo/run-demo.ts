@@ -2,9 +2,7 @@
 // one, kills the emulator mid-way, queues messages through the outage, brings the emulator back
 // and proves from the emulator's own record that every message arrived exactly once. Each step
 // waits for what the daemon reports on its event stream; cleanup runs on success, error and Ctrl-C.
-import type { Message } from '@tether/daemon/protocol';
-import { ControlClient } from '../client/control-client.js';
-import { followEvents } from '../client/follow-events.js';
+import { createClient, type Message } from '@tether/client';
 import type { CommandContext, Result } from '../command-context.js';
 import { EXIT, ExitError } from '../exit-error.js';
 import { formatDuration } from '../output/format.js';
@@ -28,12 +26,12 @@ export async function runDemo(context: CommandContext): Promise<Result> {
     if (signal.aborted) throw new ExitError(EXIT.failed, 'demo interrupted while starting; nothing was left running', 'interrupted');
     throw new ExitError(EXIT.failed, `the demo could not start: ${(error as Error).message}`, 'demo-failed', { cause: error });
   });
-  const streamStop = new AbortController();
+  const client = createClient({ socket: stack.socketPath });
   try {
     say.step(`started a Signal emulator (a stand-in for signal-cli-rest-api) at ${stack.emulatorUrl}`, { event: 'emulator-started', url: stack.emulatorUrl });
     say.step(`started tetherd with its state in ${stack.dir}`, { event: 'daemon-started', dir: stack.dir });
-    const client = new ControlClient({ kind: 'socket', socketPath: stack.socketPath });
-    const events = await followEvents(client, { since: 'all', signal: AbortSignal.any([signal, streamStop.signal]) });
+    const events = client.events({ since: 'all', signal });
+    await events.ready();
     const claims: Claim[] = [];
     const tracker = new EventTracker(events, (event) => say.event(event, claims));
     const until = (condition: () => boolean, what: string): Promise<void> => tracker.waitFor(condition, { what, timeoutMs: STEP_TIMEOUT_MS, signal });
@@ -94,7 +92,7 @@ export async function runDemo(context: CommandContext): Promise<Result> {
     if (signal.aborted) throw new ExitError(EXIT.failed, 'demo interrupted; stopped tetherd and the emulator and removed the temporary files', 'interrupted');
     throw new ExitError(EXIT.failed, `demo failed: ${(error as Error).message}`, 'demo-failed', { cause: error });
   } finally {
-    streamStop.abort();
+    await client.close();
     await stack.close();
   }
 }

@@ -59,3 +59,45 @@ describe('renderStatus', () => {
     expect(renderStatus(base, NOW, createStyle(true)).join('\n')).toContain('\u001B[32m');
   });
 });
+
+describe('renderStatus: receive guarantee, failed link, unauthorized gate, role and leader', () => {
+  it('says what best-effort receiving means, and shows the receive mode tetherd detected', () => {
+    expect(text(base)).toMatch(/^receive +best-effort: messages that arrive while nobody listens are lost; the loss windows show when$/m);
+    const onStart = text({ ...base, backend: { kind: 'jsonrpc', url: 'tcp://127.0.0.1:7583', version: '0.14.7', receive: 'best-effort', receiveMode: 'on-start' } });
+    expect(onStart).toMatch(/^receive +best-effort: .*\n +on-start receive mode \(detected\)$/m);
+  });
+
+  it('calls signal-cli in manual mode lossless', () => {
+    const output = text({ ...base, backend: { kind: 'jsonrpc', url: 'unix:/run/signal-cli.sock', receive: 'lossless', receiveMode: 'manual' } });
+    expect(output).toMatch(/^receive +lossless: signal-cli holds messages that arrive while tetherd is away\n +manual receive mode \(detected\)$/m);
+    expect(output).not.toContain('best-effort');
+  });
+
+  it('shows a failed link in red with its error and what to do', () => {
+    const failed: Status = { ...base, state: 'failed', lastError: 'signal-cli-rest-api runs in normal mode; tetherd needs MODE=json-rpc' };
+    const output = text(failed);
+    expect(output).toMatch(/^link +failed since .*\n +tetherd stopped reconnecting: only a change of configuration can fix this \(see the last error\); fix it, then restart tetherd$/m);
+    expect(output).toMatch(/^last error +signal-cli-rest-api runs in normal mode; tetherd needs MODE=json-rpc$/m);
+    expect(renderStatus(failed, NOW, createStyle(true)).join('\n')).toContain('\u001B[31m\u001B[1mfailed');
+  });
+
+  it('explains an unauthorized pause', () => {
+    const output = text({ ...base, gate: { state: 'paused', reason: 'unauthorized', error: 'HTTP 401 from the backend' } });
+    expect(output).toMatch(/^send gate +paused: unauthorized\n +Signal or the backend refused this account's authorization .*re-link it or fix the backend, then restart tetherd; messages stay queued\n +HTTP 401 from the backend$/m);
+  });
+
+  it('shows the role and the leader with a shared database, and neither without', () => {
+    expect(text(base)).not.toMatch(/^(role|leader) /m);
+    const standby = text({
+      ...base,
+      role: 'standby',
+      leader: { instance: 'tetherd-a', host: 'node-1', since: '2026-03-01T11:50:10Z', leaseUntil: '2026-03-01T12:00:14Z' },
+    });
+    expect(standby).toMatch(/^role +standby: this tetherd accepts sends and streams events; the leader holds the Signal link$/m);
+    expect(standby).toMatch(/^leader +tetherd-a on node-1, leading since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(10 min ago\)\n +lease until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(in 4\.0 s\)$/m);
+    expect(text({ ...base, role: 'leader' })).toMatch(/^role +leader: this tetherd holds the Signal link, drains the outbox and receives$/m);
+    const lines = renderStatus({ ...base, role: 'standby', leader: { instance: 'a', host: 'h', since: base.since, leaseUntil: base.since } }, NOW, plain);
+    const starts = new Set(lines.filter((line) => /^\S/.test(line)).map((line) => /^\S+(?: \S+)*? {2,}/.exec(line)?.[0].length));
+    expect(starts.size).toBe(1);
+  });
+});

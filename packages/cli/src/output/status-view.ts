@@ -1,28 +1,33 @@
-// The human view of `tether status`: the link, the send gate (with what to do about a captcha),
-// the backend, the outbox and possible-loss windows, aligned for reading at a glance.
-import type { LinkStateKind, Status } from '@tether/daemon/protocol';
+// The human view of `tether status`: the link (with what to do when it failed), the send gate (with
+// what to do about a captcha), the backend and its receive guarantee, the outbox, possible-loss
+// windows and, on a shared database, the role and the leader; aligned for reading at a glance.
+import type { GateReason, LinkStateKind, Status } from '@tether/daemon/protocol';
 import { fields, formatDuration, formatRelative, formatTime } from './format.js';
 import type { Style } from './style.js';
 
 const CAPTCHA_PAGE = 'https://signalcaptchas.org/challenge/generate.html';
 
-const GATE_REASONS: Record<string, string> = {
+const GATE_EXPLANATIONS: Record<GateReason, string> = {
   'rate-limited': 'Signal rate-limited this account',
   'captcha-required': 'Signal wants a captcha solved before this account may send again',
   'backend-not-ready': 'signal-cli is not ready; tetherd keeps probing it',
   'send-timeout': 'a send timed out and may still be running inside signal-cli',
+  unauthorized: "Signal or the backend refused this account's authorization (a removed linked device, say): re-link it or fix the backend, then restart tetherd; messages stay queued",
 };
+
+const FAILED_LINK = 'tetherd stopped reconnecting: only a change of configuration can fix this (see the last error); fix it, then restart tetherd';
 
 export function linkColour(state: LinkStateKind, style: Style): (text: string) => string {
   if (state === 'connected') return style.green;
   if (state === 'syncing') return style.cyan;
-  if (state === 'disconnected') return style.red;
+  if (state === 'disconnected' || state === 'failed') return style.red;
   if (state === 'closed') return style.dim;
   return style.yellow;
 }
 
 export function renderStatus(status: Status, now: number, style: Style): string[] {
-  const link = `${linkColour(status.state, style)(style.bold(status.state))} since ${formatTime(status.since)} (${formatRelative(status.since, now)})`;
+  const since = `${linkColour(status.state, style)(style.bold(status.state))} since ${formatTime(status.since)} (${formatRelative(status.since, now)})`;
+  const link = status.state === 'failed' ? `${since}\n${style.red(FAILED_LINK)}` : since;
   const retry = status.attempt > 0 || status.nextAttemptAt !== undefined
     ? `${status.attempt}${status.nextAttemptAt ? `, next attempt ${formatRelative(status.nextAttemptAt, now)}` : ''}`
     : undefined;
@@ -33,9 +38,12 @@ export function renderStatus(status: Status, now: number, style: Style): string[
     status.lastError === undefined ? undefined : ['last error', status.state === 'connected' ? style.dim(status.lastError) : style.red(status.lastError)],
     ['send gate', renderGate(status.gate, now, style)],
     ['backend', backend],
+    ['receive', renderReceive(status.backend, style)],
     ['outbox', renderOutbox(status.outbox, now, style)],
     ['loss windows', renderLossWindows(status.lossWindows, now, style)],
     ['last frame', status.lastFrameAt === undefined ? 'none yet' : `${formatTime(status.lastFrameAt)} (${formatRelative(status.lastFrameAt, now)})`],
+    status.role === undefined ? undefined : ['role', renderRole(status.role, style)],
+    status.leader === undefined ? undefined : ['leader', renderLeader(status.leader, now)],
     ['account', status.account],
     ['daemon', `pid ${status.pid}, up ${formatDuration(now - new Date(status.startedAt).getTime())}`],
   ]);
@@ -47,11 +55,30 @@ function describeBackend(backend: Status['backend']): string {
   return text === '' ? '' : `(${text})`;
 }
 
+/** The receive guarantee, what it means, and the receive mode tetherd detected (not assumed). */
+function renderReceive(backend: Status['backend'], style: Style): string {
+  const mode = backend.receiveMode === undefined ? [] : [style.dim(`${backend.receiveMode} receive mode (detected)`)];
+  if (backend.receive === 'lossless') return [`${style.green('lossless')}: signal-cli holds messages that arrive while tetherd is away`, ...mode].join('\n');
+  return [`${style.yellow('best-effort')}: messages that arrive while nobody listens are lost; the loss windows show when`, ...mode].join('\n');
+}
+
+function renderRole(role: NonNullable<Status['role']>, style: Style): string {
+  if (role === 'leader') return `${style.green('leader')}: this tetherd holds the Signal link, drains the outbox and receives`;
+  return `${style.cyan('standby')}: this tetherd accepts sends and streams events; the leader holds the Signal link`;
+}
+
+function renderLeader(leader: NonNullable<Status['leader']>, now: number): string {
+  return [
+    `${leader.instance} on ${leader.host}, leading since ${formatTime(leader.since)} (${formatRelative(leader.since, now)})`,
+    `lease until ${formatTime(leader.leaseUntil)} (${formatRelative(leader.leaseUntil, now)})`,
+  ].join('\n');
+}
+
 export function renderGate(gate: Status['gate'], now: number, style: Style): string {
   if (gate.state === 'open') return style.green('open');
   const reason = gate.reason ?? 'paused';
   const lines = [`${style.yellow(style.bold('paused'))}: ${reason}${gate.until ? ` until ${formatTime(gate.until)} (${formatRelative(gate.until, now)})` : ''}`];
-  const explanation = GATE_REASONS[reason];
+  const explanation = gate.reason === undefined ? undefined : GATE_EXPLANATIONS[gate.reason];
   if (explanation !== undefined) lines.push(style.dim(explanation));
   if (gate.error !== undefined) lines.push(style.dim(gate.error));
   if (reason === 'captcha-required') {

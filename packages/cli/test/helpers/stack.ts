@@ -6,9 +6,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmulator, type Emulator } from '@tether/signal-emulator';
-import type { LinkStateKind, Message, Status } from '@tether/daemon/protocol';
-import { ControlClient } from '../../src/client/control-client.js';
-import { followEvents } from '../../src/client/follow-events.js';
+import { createClient, type EventName, type LinkStateKind, type Message, type Status, type TetherClient, type TetherEvent } from '@tether/client';
 import { baseEnv, spawnNode, type LongRunning } from './processes.js';
 
 export const ACCOUNT = '+15555550199';
@@ -21,7 +19,7 @@ export interface TestStack {
   readonly socketPath: string;
   /** Stops tetherd with `signal` and starts it again on the same state directory and socket. */
   restartDaemon(signal: NodeJS.Signals): Promise<void>;
-  readonly client: ControlClient;
+  readonly client: TetherClient;
   /** Environment for `tether` pointing at this daemon's socket. */
   readonly env: NodeJS.ProcessEnv;
   /** Set when started with `tcp`: TETHER_URL and TETHER_TOKEN for the loopback listener. */
@@ -65,7 +63,9 @@ export async function startStack(options: { readonly daemonEnv?: Record<string, 
     daemon = spawnNode([TETHERD], daemonEnv, false);
     await daemon.waitForLine(/control API listening/);
   };
+  const client = createClient({ socket: socketPath });
   const close = async (): Promise<void> => {
+    await client.close();
     await daemon?.interrupt('SIGKILL');
     await emulator.close();
     await rm(dir, { recursive: true, force: true });
@@ -76,43 +76,30 @@ export async function startStack(options: { readonly daemonEnv?: Record<string, 
     await close();
     throw error;
   }
-  const client = new ControlClient({ kind: 'socket', socketPath });
   /** Replays the event log from the start and follows it until `pick` finds something. */
-  const waitForEvent = async <T>(kinds: ('incoming' | 'message')[], pick: (data: string) => T | undefined): Promise<T> => {
-    const stop = new AbortController();
-    const timer = setTimeout(() => stop.abort(), 20_000);
-    try {
-      const events = await followEvents(client, { kinds, since: 'all', signal: stop.signal });
-      for await (const event of events) {
-        const found = pick(event.data);
-        if (found !== undefined) return found;
-      }
-      throw new Error(`timed out waiting on the event stream (${kinds.join(', ')})`);
-    } finally {
-      clearTimeout(timer);
-      stop.abort();
+  const waitForEvent = async <T>(kinds: EventName[], pick: (event: TetherEvent) => T | undefined): Promise<T> => {
+    await using events = client.events({ kinds, since: 'all', signal: AbortSignal.timeout(20_000), waitForDaemon: true });
+    for await (const event of events) {
+      const found = pick(event);
+      if (found !== undefined) return found;
     }
+    throw new Error(`timed out waiting on the event stream (${kinds.join(', ')})`);
   };
   const waitForStatus = async (test: (status: Status) => boolean): Promise<Status> => {
     const check = async (): Promise<Status | undefined> => {
       const status = await client.status();
       return test(status) ? status : undefined;
     };
-    const stop = new AbortController();
-    const timer = setTimeout(() => stop.abort(), 20_000);
-    try {
-      const events = await followEvents(client, { kinds: ['state', 'gate', 'message'], signal: stop.signal });
-      const now = await check();
-      if (now !== undefined) return now;
-      for await (const _event of events) {
-        const later = await check();
-        if (later !== undefined) return later;
-      }
-      throw new Error('timed out waiting for the status');
-    } finally {
-      clearTimeout(timer);
-      stop.abort();
+    // Subscribe first, then read: a change between the two still arrives as an event.
+    await using events = client.events({ kinds: ['state', 'gate', 'message'], signal: AbortSignal.timeout(20_000), waitForDaemon: true });
+    await events.ready();
+    const now = await check();
+    if (now !== undefined) return now;
+    for await (const _event of events) {
+      const later = await check();
+      if (later !== undefined) return later;
     }
+    throw new Error('timed out waiting for the status');
   };
   return {
     emulator,
@@ -128,11 +115,7 @@ export async function startStack(options: { readonly daemonEnv?: Record<string, 
     waitForLink: async (state) => void (await waitForStatus((status) => status.state === state)),
     waitForStatus,
     // A message's history is replayed from the start, so a state already passed still counts.
-    waitForMessage: (id, test) =>
-      waitForEvent(['message'], (data) => {
-        const message = JSON.parse(data) as Message;
-        return message.id === id && test(message) ? message : undefined;
-      }),
+    waitForMessage: (id, test) => waitForEvent(['message'], (event) => (event.kind === 'message' && event.data.id === id && test(event.data) ? event.data : undefined)),
     waitForIncoming: async (count) => {
       let seen = 0;
       await waitForEvent(['incoming'], () => (++seen >= count ? true : undefined));

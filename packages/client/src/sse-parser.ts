@@ -26,26 +26,18 @@ export class SseParser {
 
   /** Feeds decoded text; returns the events it completed. */
   push(text: string): ServerEvent[] {
-    this.#buffer += text;
+    const buffer = this.#buffer + text;
     const events: ServerEvent[] = [];
-    let newline: number;
-    while ((newline = this.#nextLineEnd()) !== -1) {
-      const line = this.#buffer.slice(0, newline);
-      const skip = this.#buffer[newline] === '\r' && this.#buffer[newline + 1] === '\n' ? 2 : 1;
-      this.#buffer = this.#buffer.slice(newline + skip);
-      const event = this.#line(line);
+    // One pass with a cursor and one slice at the end: slicing per line would copy the rest of a
+    // large chunk (a replayed page) once for every line in it.
+    let start = 0;
+    for (let end = lineEnd(buffer, start); end !== -1; end = lineEnd(buffer, start)) {
+      const event = this.#line(buffer.slice(start, end));
       if (event !== undefined) events.push(event);
+      start = end + (buffer[end] === '\r' && buffer[end + 1] === '\n' ? 2 : 1);
     }
+    this.#buffer = buffer.slice(start);
     return events;
-  }
-
-  #nextLineEnd(): number {
-    const lf = this.#buffer.indexOf('\n');
-    const cr = this.#buffer.indexOf('\r');
-    if (cr === -1) return lf;
-    // A lone CR at the very end may be the first half of CRLF: wait for more text.
-    if (cr === this.#buffer.length - 1) return lf === -1 ? -1 : Math.min(lf, cr);
-    return lf === -1 ? cr : Math.min(lf, cr);
   }
 
   #line(line: string): ServerEvent | undefined {
@@ -71,4 +63,15 @@ export class SseParser {
     if (data.length === 0) return undefined;
     return { id: this.#id, event: event === '' ? 'message' : event, data: data.join('\n') };
   }
+}
+
+/** Where the line starting at `from` ends (at CR, LF or CRLF), or -1 while it is incomplete. */
+function lineEnd(buffer: string, from: number): number {
+  for (let index = from; index < buffer.length; index++) {
+    const code = buffer.charCodeAt(index);
+    if (code === 10) return index;
+    // A CR at the very end may be the first half of a CRLF: wait for more text.
+    if (code === 13) return index === buffer.length - 1 ? -1 : index;
+  }
+  return -1;
 }
