@@ -5,9 +5,11 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { MESSAGE_STATES, type MessageState } from '@tether/daemon/protocol';
 import type { CommandContext, Result } from './command-context.js';
+import { usageError } from './exit-error.js';
 import { challenge } from './commands/challenge.js';
 import { cancelMessage, listMessages, retryMessage } from './commands/outbox.js';
 import { receive } from './commands/receive.js';
+import { sendBatch } from './commands/send-batch.js';
 import { send, type SendFlags } from './commands/send.js';
 import { status } from './commands/status.js';
 
@@ -51,8 +53,15 @@ export function buildProgram(output: ProgramOutput, choose: (plan: Plan, json: b
     .option('--wait', 'wait until the message is sent, failed or unknown')
     .option('--timeout <seconds>', 'how long --wait waits', seconds, 60)
     .option('--idempotency-key <key>', 'resending with the same key returns the first message instead of a duplicate')
-    .action((recipients: string[], options: SendFlags & { json?: boolean }) =>
-      choose((context) => send(context, recipients, options), options.json === true),
+    .option('--batch <file>', 'send the requests in FILE (- for stdin), one JSON object per line: {"recipients":[…],"message":"…"}')
+    .action((recipients: string[], options: SendFlags & { json?: boolean; batch?: string }) =>
+      choose((context) => {
+        if (options.batch === undefined) return send(context, recipients, options);
+        if (recipients.length > 0 || options.message !== undefined || options.group !== undefined || (options.attach ?? []).length > 0) {
+          throw usageError('--batch takes its recipients and texts from the file: leave out recipients, -m, --group and --attach', 'usage', 'batch');
+        }
+        return sendBatch(context, { ...options, batch: options.batch });
+      }, options.json === true),
     );
 
   json(program.command('receive'))

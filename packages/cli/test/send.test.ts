@@ -110,3 +110,34 @@ describe('tether send --wait while Signal is down', () => {
     expect(sentTexts()).toContain('during the outage');
   });
 });
+
+describe('tether send --batch', () => {
+  it('commits every line of an NDJSON file at once, prints the ids, and with --wait exits 0 when all went out', async () => {
+    const file = path.join(stack.dir, 'batch.ndjson');
+    const lines = ['batch a', 'batch b', 'batch c'].map((message) => JSON.stringify({ recipients: [FRIEND], message }));
+    await writeFile(file, `${lines.join('\n')}\n\n`);
+    const queued = await runTether(['send', '--batch', file], stack.env);
+    expect(queued.code, queued.stderr).toBe(0);
+    const ids = queued.stdout.trim().split('\n');
+    expect(ids).toHaveLength(3);
+    for (const id of ids) await stack.waitForMessage(id, (message) => message.state === 'sent');
+    expect(sentTexts().filter((text) => text?.startsWith('batch '))).toEqual(['batch a', 'batch b', 'batch c']);
+
+    const waited = await runTether(['send', '--batch', '-', '--wait', '--json'], stack.env, `${JSON.stringify({ recipients: [FRIEND], message: 'from stdin batch' })}\n`);
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(JSON.parse(waited.stdout)).toEqual([expect.objectContaining({ state: 'sent', recipients: [FRIEND] })]);
+  });
+
+  it('refuses a bad line with exit 2 naming it, and sends nothing', async () => {
+    const before = stack.emulator.sent().length;
+    const file = path.join(stack.dir, 'bad.ndjson');
+    await writeFile(file, `${JSON.stringify({ recipients: [FRIEND], message: 'fine' })}\n${JSON.stringify({ recipients: ['+49 1'], message: 'bad' })}\n`);
+    const refused = await runTether(['send', '--batch', file], stack.env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/line 2/);
+    const mixed = await runTether(['send', FRIEND, '--batch', file], stack.env);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/--batch takes its recipients/);
+    expect(stack.emulator.sent().length).toBe(before);
+  });
+});

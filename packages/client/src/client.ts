@@ -2,7 +2,7 @@
 // shapes, and event subscriptions that survive daemon restarts. It owns one connection pool; close()
 // (or `await using`) aborts what is in flight, ends every subscription and destroys the pool.
 import { backoffDelay, sleep } from '@tether/core';
-import type { EventName, Message, MessageState, SendRequest, Status } from '@tether/daemon/protocol';
+import type { EventName, Message, MessageState, SendBatchRequest, SendBatchResponse, SendRequest, Status } from '@tether/daemon/protocol';
 import { CallScopes, type CallOptions } from './abort.js';
 import { ClosedError, isDaemonAway } from './errors.js';
 import { openEventConnection } from './event-connection.js';
@@ -77,8 +77,19 @@ export class TetherClient implements AsyncDisposable {
     return Object.assign(committed, { settled: (waitOptions?: CallOptions) => committed.then((message) => message.settled(waitOptions)) });
   }
 
-  // sendBatch(requests, options) goes here once tetherd takes `{ messages: [...] }`: one POST, all
-  // or nothing, the refused item's index in ApiError.field, each result with its own settled().
+  /**
+   * `POST /v1/messages` with `{ messages }` (at most 1,000): all committed in one transaction, or
+   * none (an ApiError whose `field` names the refused item, e.g. `messages[3].recipients`).
+   * Resolves with every message, in order, each with its own `settled()`. The idempotency key
+   * covers the whole batch.
+   */
+  async sendBatch(requests: readonly SendRequest[], options: SendOptions = {}): Promise<SentMessage[]> {
+    const idempotencyKey = options.idempotencyKey ?? globalThis.crypto.randomUUID();
+    const body = JSON.stringify({ messages: requests } satisfies SendBatchRequest);
+    const post = (): Promise<SendBatchResponse> => this.#call<SendBatchResponse>('POST', '/v1/messages', options, body, { 'idempotency-key': idempotencyKey });
+    const answer = options.waitForDaemon === true ? await this.#persist(post, options.signal) : await post();
+    return answer.messages.map(this.#sent);
+  }
 
   /** `GET /v1/messages/{id}`, with the text and attachment summaries. */
   message(id: string, options: CallOptions = {}): Promise<Message> {

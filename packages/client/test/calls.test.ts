@@ -57,6 +57,23 @@ describe('send', () => {
   });
 });
 
+describe('sendBatch', () => {
+  it('commits every message in order, each with settled(); one bad item refuses the whole batch with its index; the key covers the batch', async () => {
+    const texts = ['batch one', 'batch two', 'batch three'];
+    const sent = await stack.client.sendBatch(texts.map((message) => ({ recipients: [FRIEND], message })), { idempotencyKey: 'calls-batch' });
+    expect(sent.map((message) => message.state)).toEqual(['queued', 'queued', 'queued']);
+    const again = await stack.client.sendBatch(texts.map((message) => ({ recipients: [FRIEND], message })), { idempotencyKey: 'calls-batch' });
+    expect(again.map((message) => message.id)).toEqual(sent.map((message) => message.id));
+    expect((await Promise.all(sent.map((message) => message.settled()))).map((message) => message.state)).toEqual(['sent', 'sent', 'sent']);
+    expect(stack.emulator.sent().filter((record) => texts.includes(record.message ?? '')).map((record) => record.message)).toEqual(texts);
+    const before = (await stack.client.status()).outbox.queued;
+    const refused = await refusal(stack.client.sendBatch([{ recipients: [FRIEND], message: 'fine' }, { recipients: ['+49 151'], message: 'bad' }]));
+    expect(refused).toMatchObject({ status: 400, code: 'invalid-recipient', field: 'messages[1].recipients' });
+    expect((await stack.client.status()).outbox.queued).toBe(before);
+    expect(await stack.client.messages({ limit: 1 })).toEqual([expect.objectContaining({ id: sent[2]!.id })]);
+  });
+});
+
 describe('message and messages', () => {
   it('reads one message with its text, and lists by state and limit, newest first', async () => {
     const first = await stack.client.send({ recipients: [FRIEND], message: 'listed one' }).settled();
