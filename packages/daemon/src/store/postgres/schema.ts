@@ -1,0 +1,177 @@
+// The PostgreSQL schema, versioned as SQLite's is: each migration runs once, in order, in its own
+// transaction, recorded in `tether_schema_versions`. Instances that start together migrate once:
+// the migrator holds a session advisory lock, and the next one finds the work done. Per-state
+// counts are kept by statement triggers in the transaction of each change (no scan), and the
+// same triggers NOTIFY `messages` or `events` so that other instances learn of every commit.
+import type { Logger } from '@tether/core';
+import { maskPhoneNumber } from '@tether/signal-transport';
+import { CHANGES_CHANNEL, LOCKS, type Database } from './database.js';
+import { DatabaseRefusedError } from './errors.js';
+
+const MIGRATIONS: readonly string[] = [
+  // 1: the outbox, the event log, small named values, loss windows, dead letters and the lease.
+  `CREATE TABLE tether_account (
+     singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+     account text NOT NULL,
+     created_at bigint NOT NULL
+   );
+   -- the database's clock in ms since the epoch: leases are timed by it, never by the hosts'
+   CREATE FUNCTION tether_now_ms() RETURNS bigint LANGUAGE sql VOLATILE
+     AS $$ SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint $$;
+   CREATE SEQUENCE message_positions;
+   CREATE TABLE messages (
+     id text PRIMARY KEY,
+     position bigint NOT NULL,
+     state text NOT NULL,
+     payload text NOT NULL,
+     recipients text NOT NULL,
+     created_at bigint NOT NULL,
+     updated_at bigint NOT NULL,
+     attempts integer NOT NULL DEFAULT 0,
+     ambiguous boolean NOT NULL DEFAULT false,
+     unknown_resends integer NOT NULL DEFAULT 0,
+     retriable_failures integer NOT NULL DEFAULT 0,
+     signal_timestamp bigint,
+     error text,
+     expires_at bigint
+   );
+   CREATE UNIQUE INDEX messages_by_position ON messages (position);
+   CREATE INDEX messages_by_state ON messages (state, position);
+   CREATE INDEX messages_expiring ON messages (expires_at) WHERE state = 'queued' AND expires_at IS NOT NULL;
+   CREATE INDEX messages_finished ON messages (updated_at) WHERE state IN ('sent', 'delivered', 'read', 'failed');
+   CREATE TABLE message_counts (state text PRIMARY KEY, count bigint NOT NULL);
+   CREATE TABLE idempotency_keys (
+     key text PRIMARY KEY,
+     request_hash text NOT NULL,
+     message_ids text NOT NULL,
+     created_at bigint NOT NULL
+   );
+   CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+   CREATE TABLE signal_timestamps (
+     timestamp bigint NOT NULL,
+     message_id text NOT NULL,
+     at bigint NOT NULL,
+     PRIMARY KEY (timestamp, message_id)
+   );
+   CREATE INDEX signal_timestamps_by_age ON signal_timestamps (at);
+   CREATE TABLE events (
+     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     kind text NOT NULL,
+     at bigint NOT NULL,
+     dedupe_key text UNIQUE,
+     data text NOT NULL
+   );
+   CREATE INDEX events_by_kind ON events (kind, id);
+   CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
+   CREATE TABLE loss_windows (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, from_at bigint NOT NULL, to_at bigint NOT NULL);
+   CREATE TABLE webhook_dead_letters (event_id bigint PRIMARY KEY, at bigint NOT NULL, status integer, error text NOT NULL);
+   CREATE TABLE leases (
+     account text PRIMARY KEY,
+     instance text NOT NULL,
+     host text NOT NULL,
+     epoch bigint NOT NULL,
+     since bigint NOT NULL,
+     expires_at bigint NOT NULL
+   );
+
+   CREATE FUNCTION tether_messages_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     INSERT INTO message_counts (state, count) SELECT state, count(*) FROM inserted GROUP BY state
+       ON CONFLICT (state) DO UPDATE SET count = message_counts.count + excluded.count;
+     IF FOUND THEN PERFORM pg_notify('${CHANGES_CHANNEL}', 'messages'); END IF;
+     RETURN NULL;
+   END $$;
+   CREATE TRIGGER messages_inserted AFTER INSERT ON messages
+     REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION tether_messages_inserted();
+
+   CREATE FUNCTION tether_messages_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     INSERT INTO message_counts (state, count)
+       SELECT state, sum(delta) FROM (
+         SELECT old_rows.state, -1 AS delta FROM old_rows JOIN new_rows USING (id) WHERE old_rows.state <> new_rows.state
+         UNION ALL
+         SELECT new_rows.state, 1 FROM old_rows JOIN new_rows USING (id) WHERE old_rows.state <> new_rows.state
+       ) AS moves GROUP BY state
+       ON CONFLICT (state) DO UPDATE SET count = message_counts.count + excluded.count;
+     IF EXISTS (SELECT 1 FROM new_rows) THEN PERFORM pg_notify('${CHANGES_CHANNEL}', 'messages'); END IF;
+     RETURN NULL;
+   END $$;
+   CREATE TRIGGER messages_updated AFTER UPDATE ON messages
+     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tether_messages_updated();
+
+   CREATE FUNCTION tether_messages_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     UPDATE message_counts SET count = message_counts.count - gone.count
+       FROM (SELECT state, count(*) AS count FROM deleted GROUP BY state) AS gone
+       WHERE message_counts.state = gone.state;
+     RETURN NULL;
+   END $$;
+   CREATE TRIGGER messages_deleted AFTER DELETE ON messages
+     REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION tether_messages_deleted();
+
+   CREATE FUNCTION tether_events_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     IF EXISTS (SELECT 1 FROM inserted) THEN PERFORM pg_notify('${CHANGES_CHANNEL}', 'events'); END IF;
+     RETURN NULL;
+   END $$;
+   CREATE TRIGGER events_inserted AFTER INSERT ON events
+     REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION tether_events_inserted();`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Migrates the database to this tetherd's schema and checks that it serves `account` (recorded at
+ * the first start). Refuses a newer schema and another account's database with a DatabaseRefusedError.
+ */
+export async function migrate(db: Database, options: { readonly account: string; readonly where: string; readonly now: number; readonly logger: Logger }): Promise<void> {
+  const client = await db.pool.connect();
+  let broken = false;
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [LOCKS.migrate]);
+    try {
+      await client.query('CREATE TABLE IF NOT EXISTS tether_schema_versions (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      const { rows } = await client.query<{ version: number }>('SELECT COALESCE(MAX(version), 0)::int AS version FROM tether_schema_versions');
+      const current = rows[0]!.version;
+      if (current > SCHEMA_VERSION) {
+        throw new DatabaseRefusedError(`the database ${options.where} has schema version ${current}, newer than this tetherd understands (${SCHEMA_VERSION}); upgrade tetherd`);
+      }
+      for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
+        await client.query('BEGIN');
+        try {
+          await client.query(MIGRATIONS[version - 1]!);
+          await client.query('INSERT INTO tether_schema_versions (version) VALUES ($1)', [version]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+        options.logger.info({ version, database: options.where }, 'database schema migrated');
+      }
+      await client.query('INSERT INTO tether_account (account, created_at) VALUES ($1, $2) ON CONFLICT (singleton) DO NOTHING', [options.account, options.now]);
+      const owner = (await client.query<{ account: string }>('SELECT account FROM tether_account')).rows[0]!.account;
+      if (owner !== options.account) {
+        throw new DatabaseRefusedError(
+          `the database ${options.where} belongs to account ${maskPhoneNumber(owner)}, not ${maskPhoneNumber(options.account)}; give each account its own database (TETHER_DATABASE_URL)`,
+        );
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [LOCKS.migrate]).catch(() => (broken = true));
+    }
+  } catch (error) {
+    broken ||= !(error instanceof DatabaseRefusedError);
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** Where a database is, for messages: host, port and name, never the password. */
+export function describeDatabase(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname || '/'}`;
+  } catch {
+    return 'the PostgreSQL database (TETHER_DATABASE_URL)';
+  }
+}
