@@ -45,17 +45,21 @@ export class Database implements Queryable {
     return run<R>(this.pool, this.#named(text, values));
   }
 
-  /** Runs `work` in a transaction holding the write lock; rolls back on any failure. */
-  write<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.transaction(work, `BEGIN; SELECT pg_advisory_xact_lock(${LOCKS.write})`);
+  /**
+   * Runs `work` in a transaction holding the write lock; rolls back on any failure. The queued
+   * count, read under the lock, comes in the same round trip as BEGIN and the lock.
+   */
+  write<T>(work: (tx: Queryable, queued: number) => Promise<T>): Promise<T> {
+    return this.#transaction(work, `BEGIN; SELECT pg_advisory_xact_lock(${LOCKS.write}); SELECT count FROM message_counts WHERE state = 'queued'`);
   }
 
-  async transaction<T>(work: (tx: Queryable) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  async #transaction<T>(work: (tx: Queryable, queued: number) => Promise<T>, begin: string): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
     try {
-      await client.query(begin);
-      const result = await work({ query: <R>(text: string, values: readonly unknown[] = []) => run<R>(client, this.#named(text, values)) });
+      const results = (await client.query(begin)) as unknown as pg.QueryResult<{ count: number }>[];
+      const queued = results.at(-1)?.rows[0]?.count ?? 0;
+      const result = await work({ query: <R>(text: string, values: readonly unknown[] = []) => run<R>(client, this.#named(text, values)) }, queued);
       await client.query('COMMIT');
       return result;
     } catch (error) {

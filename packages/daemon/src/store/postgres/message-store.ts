@@ -44,7 +44,7 @@ export class PostgresMessageStore implements MessageStore {
 
   async submit(submissions: readonly Submission[], now: number): Promise<SubmitResult[]> {
     if (submissions.length === 0) return [];
-    const attempt = (oneByOne: boolean) => this.#db.write((tx) => submitGroup(tx, submissions, now, { maxQueued: this.#options.maxQueued, events: this.#options.events, oneByOne }));
+    const attempt = (oneByOne: boolean) => this.#db.write((tx, queued) => submitGroup(tx, queued, submissions, now, { maxQueued: this.#options.maxQueued, events: this.#options.events, oneByOne }));
     let outcome: Awaited<ReturnType<typeof attempt>>;
     try {
       outcome = await attempt(false);
@@ -105,9 +105,8 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   requeue(id: string, now: number): Promise<MessageRecord> {
-    return this.#change(async (tx) => {
-      const { rows: counted } = await tx.query<{ count: number }>(`SELECT count FROM message_counts WHERE state = 'queued'`);
-      if ((counted[0]?.count ?? 0) >= this.#options.maxQueued) throw new OutboxFullError(`the outbox holds ${this.#options.maxQueued} queued messages (TETHER_OUTBOX_MAX)`);
+    return this.#change(async (tx, queued) => {
+      if (queued >= this.#options.maxQueued) throw new OutboxFullError(`the outbox holds ${this.#options.maxQueued} queued messages (TETHER_OUTBOX_MAX)`);
       const { rows } = await tx.query<Row>(
         `UPDATE messages SET state = 'queued', position = nextval('message_positions'), updated_at = $2 WHERE id = $1 RETURNING ${RECORD_COLUMNS}`,
         [id, now],
@@ -194,11 +193,11 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   /** A state change: under the write lock, fenced when this view is, logged, then announced once committed. */
-  async #change<T>(work: (tx: Queryable) => Promise<{ result: T; changes: Parameters<typeof logChanges>[1] }>, now: number): Promise<T> {
+  async #change<T>(work: (tx: Queryable, queued: number) => Promise<{ result: T; changes: Parameters<typeof logChanges>[1] }>, now: number): Promise<T> {
     let logged: LoggedEvent[] = [];
-    const result = await this.#db.write(async (tx) => {
+    const result = await this.#db.write(async (tx, queued) => {
       await this.#checkFence(tx);
-      const { result, changes } = await work(tx);
+      const { result, changes } = await work(tx, queued);
       logged = await logChanges(tx, changes, now, this.#options.events);
       return result;
     });

@@ -1,7 +1,8 @@
 // Intake on PostgreSQL: a group of requests (what arrived in one turn of the event loop) is one
 // transaction under the write lock. Each request is checked first (its idempotency key, the room
 // left in the outbox), then every accepted message, its `message` event and the keys are written
-// in one statement: one round trip for the whole group. Should the database refuse that statement,
+// in one statement: four round trips for the whole group (BEGIN with the lock and the queued
+// count, the keys when a request has one, the write, COMMIT). Should the database refuse that statement,
 // the group is written again request by request, each under its own savepoint, so that a request
 // the database refuses fails alone and the others commit (all or nothing per request).
 import { AppError } from '../../app/errors.js';
@@ -14,18 +15,18 @@ type Planned = { readonly result: SubmitResult } | { readonly create: Submission
 
 export async function submitGroup(
   tx: Queryable,
+  queuedBefore: number,
   submissions: readonly Submission[],
   now: number,
   options: { readonly maxQueued: number; readonly events: MessageEvents | undefined; readonly oneByOne: boolean },
 ): Promise<{ results: SubmitResult[]; logged: LoggedEvent[] }> {
   const keys = submissions.flatMap((submission) => (submission.idempotencyKey === undefined ? [] : [submission.idempotencyKey]));
-  const { rows } = await tx.query<{ queued: number | null; known: { key: string; request_hash: string; message_ids: string }[] | null }>(
-    `SELECT (SELECT count FROM message_counts WHERE state = 'queued') AS queued,
-            (SELECT json_agg(json_build_object('key', key, 'request_hash', request_hash, 'message_ids', message_ids)) FROM idempotency_keys WHERE key = ANY($1::text[])) AS known`,
-    [keys],
-  );
-  const known = new Map((rows[0]!.known ?? []).map((entry) => [entry.key, { hash: entry.request_hash, ids: JSON.parse(entry.message_ids) as string[] }]));
-  let queued = rows[0]!.queued ?? 0;
+  const known = new Map<string, { hash: string; ids: string[] }>();
+  if (keys.length > 0) {
+    const { rows } = await tx.query<{ key: string; request_hash: string; message_ids: string }>('SELECT key, request_hash, message_ids FROM idempotency_keys WHERE key = ANY($1::text[])', [keys]);
+    for (const row of rows) known.set(row.key, { hash: row.request_hash, ids: JSON.parse(row.message_ids) as string[] });
+  }
+  let queued = queuedBefore;
   const inGroup = new Map<string, MessageRecord>();
   const planned: Planned[] = [];
   for (const submission of submissions) {
