@@ -57,9 +57,9 @@ let exitHookInstalled = false;
 let databases = 0;
 
 export async function startTestPostgres(options: TestPostgresOptions = {}): Promise<TestPostgres> {
-  const binaries = findBinaries(options.binDir);
   const timeoutMs = options.startTimeoutMs ?? 30_000;
   const user = process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : undefined;
+  const binaries = findBinaries(options.binDir, { forOthers: user !== undefined });
   const directory = mkdtempSync(path.join(tmpdir(), 'tether-postgres-'));
   if (user) chownSync(directory, user.uid, user.gid);
   const dataDir = path.join(directory, 'data');
