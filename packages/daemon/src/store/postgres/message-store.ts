@@ -44,15 +44,7 @@ export class PostgresMessageStore implements MessageStore {
 
   async submit(submissions: readonly Submission[], now: number): Promise<SubmitResult[]> {
     if (submissions.length === 0) return [];
-    const attempt = (oneByOne: boolean) => this.#db.write((tx, queued) => submitGroup(tx, queued, submissions, now, { maxQueued: this.#options.maxQueued, events: this.#options.events, oneByOne }));
-    let outcome: Awaited<ReturnType<typeof attempt>>;
-    try {
-      outcome = await attempt(false);
-    } catch (error) {
-      // one request the database refused must not refuse the others: again, each on its own
-      if (submissions.length === 1 || !isStatementError(error)) throw error;
-      outcome = await attempt(true);
-    }
+    const outcome = await submitGroup(this.#db, submissions, now, { maxQueued: this.#options.maxQueued, events: this.#options.events });
     if (outcome.logged.length > 0) this.#options.events?.announce?.(outcome.logged);
     return outcome.results;
   }
@@ -227,10 +219,4 @@ function updateStatement(id: string, patch: RecordPatch, now: number, expect: Me
     where += ` AND state = $${values.length}`;
   }
   return { sql: `UPDATE messages SET ${sets.join(', ')} WHERE ${where}`, values };
-}
-
-/** An error the database raised for a statement (SQLSTATE classes 22 data, 23 constraint, P0 raised), not a lost connection. */
-function isStatementError(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && /^(22|23|P0)/.test(code);
 }

@@ -109,6 +109,75 @@ const MIGRATIONS: readonly string[] = [
    CREATE TRIGGER messages_deleted AFTER DELETE ON messages
      REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION tether_messages_deleted();
 
+   -- Intake of a group of requests in one round trip (see submit.ts): the write lock, then each
+   -- request in order, all or nothing under its own subtransaction. Rows: one per request.
+   CREATE FUNCTION tether_submit_group(
+     max_queued bigint, now_ms bigint,
+     request_keys text[], request_hashes text[], request_sizes integer[],
+     message_ids text[], payloads text[], recipients text[], expirations bigint[], event_data text[]
+   ) RETURNS TABLE (request integer, outcome text, detail text, event_ids bigint[]) LANGUAGE plpgsql AS $$
+   DECLARE
+     queued bigint;
+     first integer := 1;
+     last integer;
+     known record;
+     logged bigint[];
+   BEGIN
+     PERFORM pg_advisory_xact_lock(${LOCKS.write});
+     SELECT count INTO queued FROM message_counts WHERE state = 'queued';
+     queued := COALESCE(queued, 0);
+     FOR i IN 1 .. COALESCE(cardinality(request_sizes), 0) LOOP
+       last := first + request_sizes[i] - 1;
+       request := i;
+       known := NULL;
+       IF request_keys[i] IS NOT NULL THEN
+         SELECT request_hash, idempotency_keys.message_ids INTO known FROM idempotency_keys WHERE key = request_keys[i];
+       END IF;
+       IF known IS NOT NULL THEN
+         outcome := CASE WHEN known.request_hash = request_hashes[i] THEN 'replay' ELSE 'conflict' END;
+         detail := known.message_ids;
+         event_ids := NULL;
+         RETURN NEXT;
+       ELSIF queued + request_sizes[i] > max_queued THEN
+         outcome := 'full';
+         detail := queued::text;
+         event_ids := NULL;
+         RETURN NEXT;
+       ELSE
+         BEGIN
+           INSERT INTO messages (id, position, state, payload, recipients, created_at, updated_at, expires_at)
+             SELECT id, nextval('message_positions'), 'queued', payload, recipient_list, now_ms, now_ms, expires_at
+             FROM unnest(message_ids[first:last], payloads[first:last], recipients[first:last], expirations[first:last])
+               WITH ORDINALITY AS incoming (id, payload, recipient_list, expires_at, ordinal)
+             ORDER BY ordinal;
+           IF request_keys[i] IS NOT NULL THEN
+             INSERT INTO idempotency_keys (key, request_hash, message_ids, created_at)
+               VALUES (request_keys[i], request_hashes[i], to_json(message_ids[first:last])::text, now_ms);
+           END IF;
+           logged := NULL;
+           IF cardinality(event_data) > 0 THEN
+             WITH inserted AS (
+               INSERT INTO events (kind, at, data)
+                 SELECT 'message', now_ms, data FROM unnest(event_data[first:last]) WITH ORDINALITY AS each_event (data, ordinal) ORDER BY ordinal
+                 RETURNING id
+             ) SELECT array_agg(id ORDER BY id) INTO logged FROM inserted;
+           END IF;
+           queued := queued + request_sizes[i];
+           outcome := 'created';
+           detail := NULL;
+           event_ids := logged;
+         EXCEPTION WHEN data_exception OR integrity_constraint_violation OR raise_exception THEN
+           -- this request only: the others commit
+           outcome := 'failed';
+           detail := SQLERRM;
+           event_ids := NULL;
+         END;
+         RETURN NEXT;
+       END IF;
+       first := last + 1;
+     END LOOP;
+   END $$;
+
    CREATE FUNCTION tether_events_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
    BEGIN
      IF EXISTS (SELECT 1 FROM inserted) THEN PERFORM pg_notify('${CHANGES_CHANNEL}', 'events'); END IF;
