@@ -46,7 +46,9 @@ describe('startTestPostgres', () => {
     expect(first).not.toBe(second);
     await query(first, 'CREATE TABLE only_here (x int)');
     expect(await query(second, "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'only_here'")).toEqual([{ n: 0 }]);
-    await expect(server.createDatabase('Robert"; DROP')).rejects.toThrow(TypeError);
+    await expect(server.createDatabase({ name: 'Robert"; DROP' })).rejects.toThrow(TypeError);
+    const copy = await server.createDatabase({ template: new URL(first).pathname.slice(1) });
+    expect(await query(copy, "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'only_here'")).toEqual([{ n: 1 }]);
   });
 });
 
