@@ -54,7 +54,7 @@ export class Database implements Queryable {
   }
 
   async #transaction<T>(work: (tx: Queryable, queued: number) => Promise<T>, begin: string): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await checkout(this.pool);
     let broken = false;
     try {
       const results = (await client.query(begin)) as unknown as pg.QueryResult<{ count: number }>[];
@@ -85,4 +85,21 @@ export class Database implements Queryable {
 async function run<R>(target: pg.Pool | pg.PoolClient, config: pg.QueryConfig): Promise<{ rows: R[]; rowCount: number }> {
   const result = await target.query(config);
   return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+}
+
+/**
+ * A connection from the pool that cannot crash the process: pg emits 'error' on a checked-out
+ * connection the server drops (a restart) and only the pool's idle connections have a listener.
+ * The failure still reaches the caller, as the rejection of its next query.
+ */
+export async function checkout(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  const ignore = (): void => undefined;
+  client.on('error', ignore);
+  const release = client.release.bind(client);
+  client.release = (destroy?: boolean | Error) => {
+    client.removeListener('error', ignore);
+    release(destroy);
+  };
+  return client;
 }

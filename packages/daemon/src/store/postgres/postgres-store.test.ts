@@ -157,6 +157,26 @@ describe('shared use', () => {
     await until(async () => store.writable(5), 'the store takes writes again');
   });
 
+  it('rejects a write whose connection dies inside its transaction, and works again once the server is back', async () => {
+    const url = await server.createDatabase();
+    const store = await open(url);
+    const [submitted] = await store.messages.submit([one('x')], 1);
+    const id = submitted!.ok ? submitted!.records[0]!.id : '';
+    const blocker = await raw(url);
+    blocker.on('error', () => undefined);
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT id FROM messages WHERE id = $1 FOR UPDATE', [id]);
+    const write = store.messages.update(id, { state: 'sending' }, 2);
+    const monitor = await raw(url);
+    monitor.on('error', () => undefined);
+    await until(async () => (await monitor.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'")).rows[0].n > 0, 'the write waits inside its transaction');
+    await server.kill();
+    await expect(write).rejects.toThrow();
+    await server.start();
+    await until(async () => store.writable(3), 'the store takes writes again');
+    expect(await store.messages.update(id, { state: 'sending' }, 4)).toMatchObject({ state: 'sending' });
+  });
+
   it('says it is not writable once closed', async () => {
     const store = await open(await server.createDatabase());
     expect(await store.writable(1)).toBe(true);

@@ -4,7 +4,7 @@
 // work done. The database records its account at the first start and refuses any other.
 import type { Logger } from '@tether/core';
 import { maskPhoneNumber } from '@tether/signal-transport';
-import { LOCKS, type Database } from './database.js';
+import { checkout, LOCKS, type Database } from './database.js';
 import { DatabaseRefusedError } from './errors.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -15,7 +15,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  * the first start). Refuses a newer schema and another account's database with a DatabaseRefusedError.
  */
 export async function migrate(db: Database, options: { readonly account: string; readonly where: string; readonly now: number; readonly logger: Logger }): Promise<void> {
-  const client = await db.pool.connect();
+  const client = await checkout(db.pool);
   let broken = false;
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCKS.migrate]);
