@@ -95,7 +95,7 @@ export async function startTestPostgres(options: TestPostgresOptions = {}): Prom
   const entry = { kill: () => server && process.kill(-server.pid, 'SIGKILL') };
   const start = async (): Promise<void> => {
     if (server) return;
-    server = await spawnServer({ postgres: binaries.postgres, args, user, timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+    server = await spawnWithRetries(() => spawnServer({ postgres: binaries.postgres, args, user, timeoutMs, ...(options.signal ? { signal: options.signal } : {}) }));
     live.add(entry);
     installExitHook();
     const current = server;
@@ -157,6 +157,21 @@ export async function startTestPostgres(options: TestPostgresOptions = {}): Prom
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** What a start right after a stop or a kill can briefly meet: the port taken by a short-lived client socket, the old server's leftovers. */
+const TRANSIENT = /Address already in use|lock file .* already exists|shared memory block .* is still in use/;
+
+/** Starts the server, trying again a few times (100, 200 … ms apart) after a transient refusal. */
+async function spawnWithRetries(spawnOnce: () => Promise<ServerRun>): Promise<ServerRun> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnOnce();
+    } catch (error) {
+      if (attempt >= 5 || !TRANSIENT.test((error as Error).message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }
 
 /** A port the kernel just handed out on 127.0.0.1 (free again once this returns). */

@@ -2,7 +2,8 @@
 // (the triggers NOTIFY `events` or `messages` at each commit, from any instance) and tells the
 // store's subscribers. When the connection drops (a server restart, a network cut) it reconnects
 // by itself with backoff; notifications sent meanwhile are lost, so once listening again it
-// reports both kinds of change once and readers catch up by reading.
+// reports both kinds of change once and readers catch up by reading. A connection that silently
+// stops answering (half-open: no RST ever comes) is caught by a heartbeat query with a deadline.
 import { backoffDelay, clampTimerMs, Emitter, type BackoffPolicy, type Logger } from '@tether/core';
 import pg from 'pg';
 import type { StoreChange } from '../../app/ports.js';
@@ -16,13 +17,16 @@ export class ChangeListener {
   readonly #backoff: BackoffPolicy;
   readonly #changes: Emitter<StoreChange>;
   #client: pg.Client | undefined;
+  readonly #heartbeatMs: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
   #attempt = 0;
   #listenedBefore = false;
   #closed = false;
 
-  constructor(url: string, options: { readonly logger: Logger; readonly backoff: BackoffPolicy }) {
+  constructor(url: string, options: { readonly logger: Logger; readonly backoff: BackoffPolicy; readonly heartbeatMs: number }) {
     this.#url = url;
+    this.#heartbeatMs = options.heartbeatMs;
     this.#logger = options.logger;
     this.#backoff = options.backoff;
     this.#changes = new Emitter({ logger: options.logger, name: 'store change' });
@@ -45,6 +49,7 @@ export class ChangeListener {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    clearInterval(this.#heartbeat);
     const client = this.#client;
     this.#client = undefined;
     await client?.end().catch(() => undefined);
@@ -52,7 +57,7 @@ export class ChangeListener {
 
   async #connect(): Promise<void> {
     this.#timer = undefined;
-    const client = new pg.Client(connectionConfig(this.#url));
+    const client = new pg.Client({ ...connectionConfig(this.#url), connectionTimeoutMillis: this.#heartbeatMs, query_timeout: this.#heartbeatMs });
     client.on('error', (error) => this.#lost(client, error));
     client.on('end', () => this.#lost(client, undefined));
     client.on('notification', (notification) => {
@@ -73,6 +78,9 @@ export class ChangeListener {
     }
     this.#client = client;
     this.#attempt = 0;
+    this.#heartbeat = setInterval(() => {
+      client.query('SELECT 1').catch((error: unknown) => this.#lost(client, error as Error));
+    }, this.#heartbeatMs);
     if (this.#listenedBefore) {
       this.#logger.info({ channel: CHANGES_CHANNEL }, 'listening for store changes again');
       for (const change of CHANGES) this.#changes.emit(change);
@@ -83,6 +91,7 @@ export class ChangeListener {
   #lost(client: pg.Client, error: Error | undefined): void {
     if (client !== this.#client) return;
     this.#client = undefined;
+    clearInterval(this.#heartbeat);
     void client.end().catch(() => undefined);
     this.#retry(error);
   }

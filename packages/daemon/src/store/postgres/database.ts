@@ -28,7 +28,8 @@ const types = {
 };
 
 export function connectionConfig(url: string): pg.ClientConfig {
-  return { connectionString: url, types, application_name: 'tetherd' };
+  // keepalive: the kernel notices a peer that vanished without closing (a host gone, a cut link)
+  return { connectionString: url, types, application_name: 'tetherd', keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
 }
 
 export class Database implements Queryable {

@@ -37,12 +37,15 @@ export interface PostgresStoreOptions {
   readonly poolSize?: number;
   /** Reconnect backoff of the LISTEN connection. @default { initialMs: 100, factor: 2, maxMs: 5_000, jitter: 'full' } */
   readonly listenBackoff?: BackoffPolicy;
+  /** How often the LISTEN connection proves it is alive, and how long it may take to answer. @default 5_000 */
+  readonly listenHeartbeatMs?: number;
   /** The time recorded with the account at the first start. @default Date.now() */
   readonly now?: number;
 }
 
 export const POSTGRES_STORE_DEFAULTS = Object.freeze({
   poolSize: 4,
+  listenHeartbeatMs: 5_000,
   listenBackoff: Object.freeze({ initialMs: 100, factor: 2, maxMs: 5_000, jitter: 'full' }) as BackoffPolicy,
 });
 
@@ -54,7 +57,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     poolSize: options.poolSize ?? POSTGRES_STORE_DEFAULTS.poolSize,
     onError: (error) => logger.warn({ err: error, database: where }, 'an idle database connection failed; it is replaced on the next use'),
   });
-  const listener = new ChangeListener(url, { logger, backoff: options.listenBackoff ?? POSTGRES_STORE_DEFAULTS.listenBackoff });
+  const listener = new ChangeListener(url, { logger, backoff: options.listenBackoff ?? POSTGRES_STORE_DEFAULTS.listenBackoff,
+    heartbeatMs: options.listenHeartbeatMs ?? POSTGRES_STORE_DEFAULTS.listenHeartbeatMs,
+  });
   try {
     await migrate(db, { account: options.account, where, now: options.now ?? Date.now(), logger });
     await listener.start();

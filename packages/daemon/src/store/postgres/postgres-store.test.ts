@@ -1,3 +1,4 @@
+import { createServer, connect, type Socket } from 'node:net';
 import { noopLogger, type Logger } from '@tether/core';
 import { startTestPostgres, type TestPostgres } from '@tether/test-postgres';
 import pg from 'pg';
@@ -43,6 +44,39 @@ function changes(store: PostgresStore, wanted: readonly StoreChange[]): Promise<
       }
     });
   });
+}
+
+
+/** A TCP proxy to the server whose connections can be frozen: open, but never answering (half-open). */
+async function freezableProxy(port: number): Promise<{ url: (database: string) => string; freeze: () => void; close: () => void }> {
+  const pairs: { client: Socket; upstream: Socket; frozen: boolean }[] = [];
+  const proxy = createServer((client) => {
+    const pair = { client, upstream: connect(port, '127.0.0.1'), frozen: false };
+    pairs.push(pair);
+    client.on('data', (chunk) => pair.frozen || pair.upstream.write(chunk));
+    pair.upstream.on('data', (chunk) => pair.frozen || client.write(chunk));
+    for (const socket of [client, pair.upstream]) {
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        if (pair.frozen) return;
+        client.destroy();
+        pair.upstream.destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const proxied = (proxy.address() as { port: number }).port;
+  return {
+    url: (database) => `postgres://postgres@127.0.0.1:${proxied}/${database}`,
+    freeze: () => pairs.forEach((pair) => (pair.frozen = true)),
+    close: () => {
+      proxy.close();
+      for (const pair of pairs) {
+        pair.client.destroy();
+        pair.upstream.destroy();
+      }
+    },
+  };
 }
 
 beforeAll(async () => {
@@ -175,6 +209,20 @@ describe('shared use', () => {
     await server.start();
     await until(async () => store.writable(3), 'the store takes writes again');
     expect(await store.messages.update(id, { state: 'sending' }, 4)).toMatchObject({ state: 'sending' });
+  });
+
+  it('notices a LISTEN connection that stopped answering (half-open) and listens again', async () => {
+    const direct = await server.createDatabase();
+    const proxy = await freezableProxy(server.port);
+    const store = await open(proxy.url(new URL(direct).pathname.slice(1)), { listenHeartbeatMs: 200, listenBackoff: { initialMs: 10, factor: 2, maxMs: 100, jitter: 'full' } });
+    const writer = await open(direct);
+    const caughtUp = changes(store, ['events', 'messages']);
+    proxy.freeze();
+    await caughtUp;
+    const heard = changes(store, ['messages']);
+    await writer.messages.submit([one('after the freeze')], 1);
+    await heard;
+    proxy.close();
   });
 
   it('says it is not writable once closed', async () => {
