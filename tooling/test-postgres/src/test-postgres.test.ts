@@ -23,8 +23,12 @@ describe('startTestPostgres', () => {
   it('serves on 127.0.0.1 with fsync off, as nobody when started by root', async () => {
     expect(server.url).toBe(`postgres://postgres@127.0.0.1:${server.port}/postgres`);
     expect(await query(server.url, 'SHOW fsync')).toEqual([{ fsync: 'off' }]);
-    const [row] = (await query(server.url, 'SELECT pg_backend_pid() AS pid')) as { pid: number }[];
-    const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${row!.pid}/status`, 'utf8'))![1];
+    // the backend serving this connection, read while the connection (and so the backend) lives
+    const client = new pg.Client({ connectionString: server.url });
+    await client.connect();
+    const { pid } = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0] as { pid: number };
+    const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1];
+    await client.end();
     expect(Number(uid)).toBe(process.getuid?.() === 0 ? 65534 : process.getuid?.());
   });
 
