@@ -128,3 +128,19 @@ export function newRecord(id: string, payload: OutgoingMessage, now: number, exp
     ...(expiresAt === undefined ? {} : { expiresAt }),
   };
 }
+
+/** One UPDATE of a message (only while its state is `expect`, when given). */
+export function updateStatement(id: string, patch: RecordPatch, now: number, expect: MessageState | undefined): { sql: string; values: unknown[] } {
+  const values: unknown[] = [id, now];
+  const sets = ['updated_at = $2'];
+  for (const [key, value] of Object.entries(patch) as [keyof RecordPatch, unknown][]) {
+    values.push(columnValue(key, value));
+    sets.push(`${PATCH_COLUMNS[key]} = $${values.length}`);
+  }
+  let where = 'id = $1';
+  if (expect !== undefined) {
+    values.push(expect);
+    where += ` AND state = $${values.length}`;
+  }
+  return { sql: `UPDATE messages SET ${sets.join(', ')} WHERE ${where}`, values };
+}

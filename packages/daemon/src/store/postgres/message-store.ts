@@ -11,7 +11,7 @@ import type { ListQuery, LoggedEvent, MessageRecord, MessageStore, MessageSummar
 import type { MessageState } from '../../protocol/index.js';
 import type { Database, Queryable } from './database.js';
 import { FencedError } from './errors.js';
-import { columnValue, logChanges, PATCH_COLUMNS, RECORD_COLUMNS, SUMMARY_COLUMNS, toRecord, toSummary, type MessageEvents, type Row } from './message-rows.js';
+import { columnValue, logChanges, RECORD_COLUMNS, SUMMARY_COLUMNS, toRecord, toSummary, updateStatement, type MessageEvents, type Row } from './message-rows.js';
 import { submitGroup } from './submit.js';
 
 export interface PostgresMessageStoreOptions {
@@ -203,20 +203,4 @@ export class PostgresMessageStore implements MessageStore {
     const { rowCount } = await tx.query('SELECT 1 FROM leases WHERE account = $1 AND epoch = $2 AND expires_at > tether_now_ms() FOR SHARE', [fence.account, fence.epoch]);
     if (rowCount === 0) throw new FencedError(`the lease at epoch ${fence.epoch} is no longer held (another instance leads, or it lapsed); nothing was changed`, fence.epoch);
   }
-}
-
-/** One UPDATE of a message (only while its state is `expect`, when given). */
-function updateStatement(id: string, patch: RecordPatch, now: number, expect: MessageState | undefined): { sql: string; values: unknown[] } {
-  const values: unknown[] = [id, now];
-  const sets = ['updated_at = $2'];
-  for (const [key, value] of Object.entries(patch) as [keyof RecordPatch, unknown][]) {
-    values.push(columnValue(key, value));
-    sets.push(`${PATCH_COLUMNS[key]} = $${values.length}`);
-  }
-  let where = 'id = $1';
-  if (expect !== undefined) {
-    values.push(expect);
-    where += ` AND state = $${values.length}`;
-  }
-  return { sql: `UPDATE messages SET ${sets.join(', ')} WHERE ${where}`, values };
 }
