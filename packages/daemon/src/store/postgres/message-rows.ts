@@ -1,6 +1,6 @@
-// How the outbox's records map to rows of the `messages` table and back, and how a change's
-// record is logged as a `message` event (with the Signal timestamp it sets) in one statement.
-// The columns match SQLite's; times, positions and counts are bigint, read back as numbers.
+// How the outbox's records map to rows of the `messages` table and back, the UPDATE a patch
+// becomes, and how a change's record is logged as a `message` event (with the Signal timestamp
+// it sets) in one statement. Columns match SQLite's; bigint values are read back as numbers.
 import type { RecordPatch } from '@tether/core';
 import type { OutgoingMessage } from '@tether/signal-transport';
 import type { LoggedEvent, MessageRecord, MessageSummary } from '../../app/ports.js';
