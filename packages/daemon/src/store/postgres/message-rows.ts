@@ -1,0 +1,146 @@
+// How the outbox's records map to rows of the `messages` table and back, the UPDATE a patch
+// becomes, and how a change's record is logged as a `message` event (with the Signal timestamp
+// it sets) in one statement. Columns match SQLite's; bigint values are read back as numbers.
+import type { RecordPatch } from '@tether/core';
+import type { OutgoingMessage } from '@tether/signal-transport';
+import type { LoggedEvent, MessageRecord, MessageSummary } from '../../app/ports.js';
+import type { MessageState } from '../../protocol/index.js';
+import type { Queryable } from './database.js';
+
+export interface Row {
+  id: string;
+  state: MessageState;
+  payload: string;
+  recipients: string;
+  created_at: number;
+  updated_at: number;
+  attempts: number;
+  ambiguous: boolean;
+  unknown_resends: number;
+  retriable_failures: number;
+  signal_timestamp: number | null;
+  error: string | null;
+  expires_at: number | null;
+}
+
+export const RECORD_COLUMNS = 'id, state, payload, recipients, created_at, updated_at, attempts, ambiguous, unknown_resends, retriable_failures, signal_timestamp, error, expires_at';
+export const SUMMARY_COLUMNS = 'id, state, recipients, created_at, updated_at, attempts, ambiguous, signal_timestamp, error, expires_at';
+
+export const PATCH_COLUMNS: Record<keyof RecordPatch, string> = {
+  state: 'state',
+  attempts: 'attempts',
+  ambiguous: 'ambiguous',
+  unknownResends: 'unknown_resends',
+  retriableFailures: 'retriable_failures',
+  backendId: 'signal_timestamp',
+  error: 'error',
+};
+
+/** The column's value for a patch field: a backend id is Signal's numeric timestamp. */
+export function columnValue(key: keyof RecordPatch, value: unknown): unknown {
+  if (value === undefined) return null;
+  if (key === 'backendId') {
+    const timestamp = Number(value);
+    return Number.isSafeInteger(timestamp) ? timestamp : null;
+  }
+  return value;
+}
+
+/** How changes become `message` events: the event's body, and who hears of committed ones. */
+export interface MessageEvents {
+  readonly present: (record: MessageRecord) => unknown;
+  readonly announce?: (events: readonly LoggedEvent[]) => void;
+}
+
+/**
+ * Remembers the Signal timestamps set by these changes and logs each record as a `message` event,
+ * in order, in one statement of the caller's transaction (which holds the write lock, so the
+ * ids are consecutive and visible in commit order). Returns the events logged.
+ */
+export async function logChanges(
+  tx: Queryable,
+  changes: readonly { readonly record: MessageRecord; readonly timestamp?: number | null | undefined }[],
+  now: number,
+  events: MessageEvents | undefined,
+): Promise<LoggedEvent[]> {
+  const remembered = changes.filter((change) => change.timestamp !== undefined && change.timestamp !== null);
+  const data = events ? changes.map((change) => JSON.stringify(events.present(change.record))) : [];
+  if (remembered.length === 0 && data.length === 0) return [];
+  const { rows } = await tx.query<{ id: number }>(
+    `WITH remembered AS (
+       INSERT INTO signal_timestamps (timestamp, message_id, at)
+       SELECT timestamp, message_id, $3 FROM unnest($1::bigint[], $2::text[]) AS changes (timestamp, message_id)
+       ON CONFLICT DO NOTHING
+     )
+     INSERT INTO events (kind, at, data)
+     SELECT 'message', $3, data FROM unnest($4::text[]) WITH ORDINALITY AS logged (data, ordinal) ORDER BY ordinal
+     RETURNING id`,
+    [remembered.map((change) => change.timestamp), remembered.map((change) => change.record.id), now, data],
+  );
+  const ids = rows.map((row) => row.id).sort((a, b) => a - b);
+  return ids.map((id, index) => ({ id, kind: 'message', at: now, data: data[index]! }));
+}
+
+export function toRecord(row: Row): MessageRecord {
+  return {
+    id: row.id,
+    payload: JSON.parse(row.payload) as OutgoingMessage,
+    state: row.state,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    attempts: row.attempts,
+    ambiguous: row.ambiguous,
+    unknownResends: row.unknown_resends,
+    retriableFailures: row.retriable_failures,
+    ...(row.signal_timestamp === null ? {} : { backendId: String(row.signal_timestamp) }),
+    ...(row.error === null ? {} : { error: row.error }),
+    ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
+  };
+}
+
+export function toSummary(row: Omit<Row, 'payload' | 'unknown_resends' | 'retriable_failures'>): MessageSummary {
+  return {
+    id: row.id,
+    state: row.state,
+    recipients: JSON.parse(row.recipients) as string[],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    attempts: row.attempts,
+    ambiguous: row.ambiguous,
+    ...(row.signal_timestamp === null ? {} : { signalTimestamp: row.signal_timestamp }),
+    ...(row.error === null ? {} : { error: row.error }),
+    ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
+  };
+}
+
+/** A fresh queued record, as `submit` creates it. */
+export function newRecord(id: string, payload: OutgoingMessage, now: number, expiresAt: number | undefined): MessageRecord {
+  return {
+    id,
+    payload,
+    state: 'queued',
+    createdAt: now,
+    updatedAt: now,
+    attempts: 0,
+    ambiguous: false,
+    unknownResends: 0,
+    retriableFailures: 0,
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+  };
+}
+
+/** One UPDATE of a message (only while its state is `expect`, when given). */
+export function updateStatement(id: string, patch: RecordPatch, now: number, expect: MessageState | undefined): { sql: string; values: unknown[] } {
+  const values: unknown[] = [id, now];
+  const sets = ['updated_at = $2'];
+  for (const [key, value] of Object.entries(patch) as [keyof RecordPatch, unknown][]) {
+    values.push(columnValue(key, value));
+    sets.push(`${PATCH_COLUMNS[key]} = $${values.length}`);
+  }
+  let where = 'id = $1';
+  if (expect !== undefined) {
+    values.push(expect);
+    where += ` AND state = $${values.length}`;
+  }
+  return { sql: `UPDATE messages SET ${sets.join(', ')} WHERE ${where}`, values };
+}

@@ -1,0 +1,3 @@
+import { tsupPreset } from '@tether/config/tsup';
+
+export default tsupPreset({ entry: { index: 'src/index.ts' } });
