@@ -3,6 +3,7 @@
 // wires them together. Stopping reverses it: intake refuses first (503 with Retry-After while the
 // send in flight finishes), then the listeners close, then the database.
 import { readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_BACKOFF, LOSS_PRONE_BACKOFF, systemClock, type BackoffPolicy, type Clock } from '@tether/core';
 import { maskPhoneNumber, parseSignalUrl } from '@tether/signal-transport';
@@ -10,9 +11,9 @@ import { createApiHandler } from './api/routes.js';
 import { EventFeed } from './app/event-feed.js';
 import { EventLog } from './app/event-log.js';
 import { IncomingHandler } from './app/incoming.js';
-import { soleLeadership } from './app/leadership.js';
+import { LeaseLeadership, soleLeadership } from './app/leadership.js';
 import { hashOf } from './app/message-input.js';
-import type { Store } from './app/ports.js';
+import type { LoggedEvent, MessageRecord, Store } from './app/ports.js';
 import { presentRecord, type LinkSnapshot } from './app/present.js';
 import { TetherService } from './app/service.js';
 import type { CompatPort } from './compat/port.js';
@@ -24,6 +25,7 @@ import { listenTcp, listenUnix, type Listener } from './http/server.js';
 import { createLogger, type DaemonLogger } from './runtime/logger.js';
 import { Metrics } from './runtime/metrics.js';
 import { secureStateDir } from './runtime/state-files.js';
+import { openPostgresStore, type PostgresStore } from './store/postgres/index.js';
 import { openSqliteStore, type SqliteStore } from './store/sqlite/index.js';
 import { acquireLock, type Lock } from './store/sqlite/lock.js';
 
@@ -64,14 +66,11 @@ export async function startDaemon(settings: Settings, logger: DaemonLogger = cre
   }
   if (!locked.ok) throw new StartupError(`another tetherd already uses ${settings.stateDir}: ${locked.holder}. Stop it first, or give this one its own TETHER_STATE_DIR.`);
   const lock = locked.lock;
-  let store: SqliteStore;
+  let store: DaemonStore;
   // The store logs each message change with the change; the event log (built next) announces it.
   const announce: { to?: EventLog } = {};
   try {
-    store = openSqliteStore(path.join(settings.stateDir, 'tether.db'), {
-      maxQueued: settings.outboxMax,
-      messageEvents: { present: (record) => presentRecord(record), announce: (events) => announce.to?.announce(events) },
-    });
+    store = await openStore(settings, logger, announce);
   } catch (error) {
     lock.release();
     throw new StartupError((error as Error).message);
@@ -85,17 +84,34 @@ export async function startDaemon(settings: Settings, logger: DaemonLogger = cre
   }
 }
 
+type DaemonStore = (SqliteStore | PostgresStore) & { close(): Promise<void> };
+
+/** SQLite in the state directory, or the shared PostgreSQL database TETHER_DATABASE_URL names. */
+async function openStore(settings: Settings, logger: DaemonLogger, announce: { to?: EventLog }): Promise<DaemonStore> {
+  const messageEvents = { present: (record: MessageRecord) => presentRecord(record), announce: (events: readonly LoggedEvent[]) => announce.to?.announce(events) };
+  if (settings.databaseUrl === undefined) return openSqliteStore(path.join(settings.stateDir, 'tether.db'), { maxQueued: settings.outboxMax, messageEvents });
+  return openPostgresStore(settings.databaseUrl, { account: settings.account, maxQueued: settings.outboxMax, messageEvents, logger });
+}
+
 async function compose(
   settings: Settings,
-  parts: { logger: DaemonLogger; clock: Clock; store: SqliteStore; lock: Lock; token: string | undefined; announce: { to?: EventLog } },
+  parts: { logger: DaemonLogger; clock: Clock; store: DaemonStore; lock: Lock; token: string | undefined; announce: { to?: EventLog } },
 ): Promise<RunningDaemon> {
   const { logger, clock, store, lock, token } = parts;
+  const shared = 'leases' in store;
   const metrics = new Metrics();
-  const events = new EventLog(store.events, logger);
+  // On a shared database other instances write the log too: it is tailed, woken by notifications.
+  const events = new EventLog(store.events, logger, { tail: shared });
   parts.announce.to = events;
+  if (shared) {
+    store.onChange((change) => change === 'events' && events.wake());
+    await events.start();
+  }
   const feed = new EventFeed(events);
   const incoming = new IncomingHandler({ events, messages: store.messages, metrics, clock, logger, ...(settings.allowFrom ? { allowFrom: settings.allowFrom } : {}) });
-  const leadership = soleLeadership();
+  const leadership = shared
+    ? new LeaseLeadership({ leases: store.leases, account: settings.account, instance: settings.instanceId ?? `${os.hostname()}:${process.pid}`, host: os.hostname(), leaseMs: settings.leaseMs, clock, logger })
+    : soleLeadership();
   const startLeader = leaderStarter({ settings, store, events, incoming, leadership, metrics, clock, logger });
   const service = new TetherService({
     account: settings.account,

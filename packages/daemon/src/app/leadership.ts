@@ -65,6 +65,8 @@ export interface LeaseLeadershipOptions {
 
 /** Renew about five times per lease, so two failed renewals in a row still leave time. */
 const RENEWALS_PER_LEASE = 5;
+/** A standby asks twice as often: a store that knows its holder died lets it take over at once. */
+const TRIES_PER_LEASE = 10;
 /** Of the lease, the part a leader never counts on (clock rate differences, the renewal's own trip). */
 const SAFETY = 0.2;
 
@@ -134,7 +136,6 @@ export class LeaseLeadership implements Leadership {
 
   async #run(): Promise<void> {
     const { leaseMs, clock, logger } = this.#options;
-    const interval = Math.max(50, Math.floor(leaseMs / RENEWALS_PER_LEASE));
     while (!this.#closing.signal.aborted) {
       try {
         await this.#step();
@@ -144,7 +145,7 @@ export class LeaseLeadership implements Leadership {
       // A leader whose proof ran out steps down even if the database cannot be asked.
       if (this.#role === 'leader' && !this.valid()) this.#become('standby', this.#leader);
       try {
-        await sleep(clock, interval, this.#closing.signal);
+        await sleep(clock, Math.max(50, Math.floor(leaseMs / (this.#role === 'leader' ? RENEWALS_PER_LEASE : TRIES_PER_LEASE))), this.#closing.signal);
       } catch {
         return; // closing
       }

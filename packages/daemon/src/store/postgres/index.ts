@@ -70,6 +70,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   }
   const meta = new PostgresMetaStore(db);
   const messages = new PostgresMessageStore(db, { maxQueued: options.maxQueued, ...(options.messageEvents ? { events: options.messageEvents } : {}) });
+  const leases = new PostgresLeaseStore(db, url);
   return {
     kind: 'shared',
     messages,
@@ -77,7 +78,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     lossWindows: new PostgresLossWindowStore(db),
     meta,
     deadLetters: new PostgresDeadLetterStore(db),
-    leases: new PostgresLeaseStore(db),
+    leases,
     fenced: (epoch) => messages.fenced(options.account, epoch),
     onChange: (listen) => listener.onChange(listen),
     async writable(now) {
@@ -90,6 +91,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     },
     async close() {
       await listener.close();
+      await leases.close();
       await db.close();
     },
   };

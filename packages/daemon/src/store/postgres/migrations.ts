@@ -67,7 +67,9 @@ export const MIGRATIONS: readonly string[] = [
      host text NOT NULL,
      epoch bigint NOT NULL,
      since bigint NOT NULL,
-     expires_at bigint NOT NULL
+     expires_at bigint NOT NULL,
+     -- the server process of the holder's lease connection: once it is gone, so is the holder
+     holder_pid integer
    );
 
    CREATE FUNCTION tether_messages_inserted() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -254,6 +254,18 @@ describe('lease and fencing', () => {
     expect(await store.leases.acquire(lease('c'))).toMatchObject({ held: true, lease: { instance: 'c', epoch: 3 } });
   });
 
+  it('lets another take the lease at once when the holder connection is gone (a holder killed outright)', async () => {
+    const url = await server.createDatabase();
+    const [a, b] = await Promise.all([open(url), open(url)]);
+    expect(await a.leases.acquire(lease('a'))).toMatchObject({ held: true, lease: { epoch: 1 } });
+    expect(await b.leases.acquire(lease('b'))).toMatchObject({ held: false, holder: { instance: 'a' } });
+    await a.leases.close(); // the lease connection ends, the lease itself is neither released nor lapsed
+    expect(await b.leases.acquire(lease('b'))).toMatchObject({ held: true, lease: { instance: 'b', epoch: 2 } });
+    // a renewal over a new connection counts as alive again only while the term is still its own
+    expect(await a.leases.renew({ account: ACCOUNT, instance: 'a', epoch: 1, leaseMs: 5_000 })).toMatchObject({ held: false, holder: { instance: 'b' } });
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('refuses a fenced write once another instance took the lease, changing nothing', async () => {
     const url = await server.createDatabase();
     const [a, b] = await Promise.all([open(url), open(url)]);
