@@ -65,8 +65,12 @@ export interface LeaseLeadershipOptions {
 
 /** Renew about five times per lease, so two failed renewals in a row still leave time. */
 const RENEWALS_PER_LEASE = 5;
-/** A standby asks twice as often: a store that knows its holder died lets it take over at once. */
+/**
+ * A standby asks more often, and at least twice a second: a store that knows its holder died
+ * (PostgreSQL: the holder's connection is gone) lets it take over at once, whatever the lease.
+ */
 const TRIES_PER_LEASE = 10;
+const MAX_TRY_INTERVAL_MS = 500;
 /** Of the lease, the part a leader never counts on (clock rate differences, the renewal's own trip). */
 const SAFETY = 0.2;
 
@@ -145,7 +149,8 @@ export class LeaseLeadership implements Leadership {
       // A leader whose proof ran out steps down even if the database cannot be asked.
       if (this.#role === 'leader' && !this.valid()) this.#become('standby', this.#leader);
       try {
-        await sleep(clock, Math.max(50, Math.floor(leaseMs / (this.#role === 'leader' ? RENEWALS_PER_LEASE : TRIES_PER_LEASE))), this.#closing.signal);
+        const interval = this.#role === 'leader' ? leaseMs / RENEWALS_PER_LEASE : Math.min(MAX_TRY_INTERVAL_MS, leaseMs / TRIES_PER_LEASE);
+        await sleep(clock, Math.max(50, Math.floor(interval)), this.#closing.signal);
       } catch {
         return; // closing
       }
