@@ -6,63 +6,22 @@
 //   `node -e` timer loop measured over the same 60 s.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { figure, median, writeResults } from '@tether/config/bench';
+import { figure, median } from '@tether/config/bench';
 import { startEmulator } from '@tether/signal-emulator';
 import Database from 'better-sqlite3';
+import { ACCOUNT, NOWHERE, enqueue, percentile, report, startTetherd } from './support.js';
 
-const BIN = fileURLToPath(new URL('../dist/tetherd.js', import.meta.url));
-const ACCOUNT = '+4915112345678';
 const TOTAL = Number(process.env['BENCH_MESSAGES'] ?? 8_000);
 const CLIENTS = 16;
 const IDLE_MS = Number(process.env['BENCH_IDLE_MS'] ?? 60_000);
 
-function startTetherd(env: Record<string, string>): Promise<{ child: ChildProcess; socket: string }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tetherd-bench-'));
-  const socket = path.join(dir, 'tether.sock');
-  const child = spawn(process.execPath, [BIN], { env: { PATH: process.env['PATH'] ?? '', HOME: dir, TETHER_ACCOUNT: ACCOUNT, TETHER_STATE_DIR: dir, TETHER_SOCKET: socket, TETHER_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const agent = () => http.get({ socketPath: socket, path: '/healthz' }, (response) => (response.resume(), resolve({ child, socket }))).on('error', () => setTimeout(agent, 50));
-    child.once('exit', (code) => reject(new Error(`tetherd exited with ${code}`)));
-    agent();
-  });
-}
-
-function post(agent: http.Agent, socket: string, body: string): Promise<number> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const request = http.request({ socketPath: socket, agent, method: 'POST', path: '/v1/messages', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-      response.resume();
-      response.on('end', () => (response.statusCode === 202 ? resolve(performance.now() - started) : reject(new Error(`status ${response.statusCode}`))));
-    });
-    request.on('error', reject);
-    request.end(body);
-  });
-}
-
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
-
-async function enqueue(): Promise<{ rate: number; p50: number; p99: number }> {
-  const { child, socket } = await startTetherd({ TETHER_SIGNAL_URL: 'http://127.0.0.1:9' });
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (next < TOTAL) {
-        const index = next++;
-        latencies.push(await post(agent, socket, JSON.stringify({ recipients: ['+4915187654321'], message: `bench ${index}` })));
-      }
-    }),
-  );
-  const rate = TOTAL / ((performance.now() - started) / 1000);
-  agent.destroy();
+async function enqueueRound(): Promise<{ rate: number; p50: number; p99: number }> {
+  const { child, socket } = await startTetherd({ TETHER_SIGNAL_URL: NOWHERE });
+  const result = await enqueue(socket, TOTAL, CLIENTS);
   child.kill('SIGKILL');
-  return { rate, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return result;
 }
 
 function rawInserts(): { rate: number; p50: number; p99: number } {
@@ -106,7 +65,7 @@ async function idleCpu(): Promise<{ value: number; baseline: number }> {
   return { value: after[0]! - before[0]!, baseline: after[1]! - before[1]! };
 }
 
-const rounds = [await enqueue(), await enqueue(), await enqueue()];
+const rounds = [await enqueueRound(), await enqueueRound(), await enqueueRound()];
 const raw = [rawInserts(), rawInserts(), rawInserts()];
 const idle = await idleCpu();
 const figures = {
@@ -115,8 +74,4 @@ const figures = {
   'enqueue-16-clients-p99': figure(median(rounds.map((round) => round.p99)), median(raw.map((round) => round.p99)), 'ms', 'lower', 3),
   'idle-cpu-60s': figure(idle.value, idle.baseline, 'cpu-seconds', 'lower', 4),
 };
-const file = writeResults('daemon', figures);
-for (const [name, result] of Object.entries(figures)) {
-  console.log(`${name.padEnd(24)} ${String(result.value).padStart(10)} ${result.unit.padEnd(11)} baseline ${String(result.baseline).padStart(10)}  ratio ${result.ratio}`);
-}
-console.log(`written to ${file}`);
+report(figures);

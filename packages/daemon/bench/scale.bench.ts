@@ -12,60 +12,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { figure, median, writeResults } from '@tether/config/bench';
+import { figure, median, type BenchFigure } from '@tether/config/bench';
 import Database from 'better-sqlite3';
+import { ACCOUNT, FRIEND, RawClient, enqueue, percentile, report, startTetherd, type BenchTetherd } from './support.js';
 
-const BIN = fileURLToPath(new URL('../dist/tetherd.js', import.meta.url));
 const EMULATOR = fileURLToPath(new URL('../../signal-emulator/dist/cli.js', import.meta.url));
-const ACCOUNT = '+4915112345678';
-const FRIEND = '+4915187654321';
 const SCALE = Number(process.env['BENCH_SCALE'] ?? 1);
 const BIG = Math.round(1_000_000 * SCALE);
 const SMALL = Math.round(10_000 * SCALE);
 const DRAIN = Math.round(100_000 * SCALE);
-const CLIENTS = 16;
 const TEXT = 'x'.repeat(100);
-
-/** A minimal keep-alive HTTP/1.1 client: one request in flight on one Unix socket connection. */
-class RawClient {
-  readonly #socket: net.Socket;
-  #buffer: Buffer = Buffer.alloc(0);
-  #waiting: ((answer: { status: number; body: Buffer }) => void) | undefined;
-
-  constructor(socketPath: string) {
-    this.#socket = net.connect({ path: socketPath });
-    this.#socket.on('data', (chunk: Buffer) => this.#data(chunk));
-  }
-
-  request(method: string, target: string, body = ''): Promise<{ status: number; body: Buffer }> {
-    return new Promise((resolve) => {
-      this.#waiting = resolve;
-      this.#socket.write(`${method} ${target} HTTP/1.1\r\nhost: tetherd\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    });
-  }
-
-  close(): void {
-    this.#socket.destroy();
-  }
-
-  #data(chunk: Buffer): void {
-    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
-    const end = this.#buffer.indexOf('\r\n\r\n');
-    if (end === -1) return;
-    const head = this.#buffer.subarray(0, end).toString('latin1');
-    const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
-    if (this.#buffer.length < end + 4 + length) return;
-    const answer = { status: Number(head.slice(9, 12)), body: this.#buffer.subarray(end + 4, end + 4 + length) };
-    this.#buffer = this.#buffer.subarray(end + 4 + length);
-    const waiting = this.#waiting;
-    this.#waiting = undefined;
-    waiting?.(answer);
-  }
-}
 
 function line(child: ChildProcess, pattern: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -91,24 +50,7 @@ async function startEmulator(): Promise<{ child: ChildProcess; restUrl: string; 
   return { child, restUrl: ready.restUrl, adminUrl: ready.adminUrl };
 }
 
-async function startTetherd(env: Record<string, string>): Promise<{ child: ChildProcess; socket: string }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tetherd-scale-'));
-  const socket = path.join(dir, 'tether.sock');
-  const child = spawn(process.execPath, [...(process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : []), BIN], {
-    env: { PATH: process.env['PATH'] ?? '', HOME: dir, TETHER_ACCOUNT: ACCOUNT, TETHER_STATE_DIR: dir, TETHER_SOCKET: socket, TETHER_LOG_LEVEL: 'warn', TETHER_OUTBOX_MAX: String(BIG * 2), ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  child.stdout!.resume();
-  await new Promise<void>((resolve, reject) => {
-    const probe = (): void => void http.get({ socketPath: socket, path: '/healthz' }, (response) => (response.resume(), resolve())).on('error', () => setTimeout(probe, 50));
-    child.once('exit', (code) => reject(new Error(`tetherd exited with ${code}`)));
-    probe();
-  });
-  return { child, socket };
-}
-
 const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-const percentile = (values: readonly number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 const body = (index: number): string => JSON.stringify({ recipients: [FRIEND], message: `${index} ${TEXT}` });
 
 /** Fills the outbox up to `total` in batches of 500 from four clients; returns messages/s. */
@@ -129,26 +71,6 @@ async function fill(socket: string, from: number, total: number): Promise<number
   );
   for (const client of clients) client.close();
   return (total - from) / ((performance.now() - started) / 1000);
-}
-
-/** Single-message enqueue by 16 clients: messages/s and latencies. */
-async function enqueue(socket: string, count: number): Promise<{ rate: number; p50: number; p99: number }> {
-  const clients = Array.from({ length: CLIENTS }, () => new RawClient(socket));
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    clients.map(async (client) => {
-      while (next < count) {
-        const begin = performance.now();
-        const answer = await client.request('POST', '/v1/messages', body(next++));
-        if (answer.status !== 202) throw new Error(`enqueue answered ${answer.status}`);
-        latencies.push(performance.now() - begin);
-      }
-    }),
-  );
-  for (const client of clients) client.close();
-  return { rate: count / ((performance.now() - started) / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 /** p50 of a read, one request at a time. */
@@ -181,16 +103,16 @@ function rawBatchInserts(total: number): number {
   return rate;
 }
 
-async function scale(): Promise<Record<string, ReturnType<typeof figure>>> {
-  const idle = await startTetherd({ TETHER_SIGNAL_URL: 'http://127.0.0.1:9' });
+async function scale(): Promise<Record<string, BenchFigure>> {
+  const idle = await startTetherd({ TETHER_SIGNAL_URL: 'http://127.0.0.1:9', TETHER_OUTBOX_MAX: String(BIG * 2) }, { profile: true });
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const idleRss = rssMb(idle.child.pid!);
   await fill(idle.socket, 0, SMALL);
-  const atSmall = await enqueue(idle.socket, 8_000);
+  const atSmall = await enqueue(idle.socket, 8_000, 16, (index) => `${index} ${TEXT}`);
   const statusSmall = await readLatency(idle.socket, '/v1/status');
   const listSmall = await readLatency(idle.socket, '/v1/messages?state=queued&limit=50');
   const batchRate = await fill(idle.socket, SMALL + 8_000, BIG);
-  const atBig = await enqueue(idle.socket, 8_000);
+  const atBig = await enqueue(idle.socket, 8_000, 16, (index) => `${index} ${TEXT}`);
   const statusBig = await readLatency(idle.socket, '/v1/status');
   const listBig = await readLatency(idle.socket, '/v1/messages?state=queued&limit=50');
   await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -203,9 +125,6 @@ async function scale(): Promise<Record<string, ReturnType<typeof figure>>> {
     'list-at-1m': figure(listBig, listSmall, 'ms', 'lower', 3),
     'enqueue-batch': figure(batchRate, raw, 'messages/s', 'higher'),
     'rss-at-1m': figure(bigRss - idleRss, idleRss, 'MB', 'lower', 1),
-    'enqueue-16-clients': figure(atSmall.rate, raw, 'messages/s', 'higher'),
-    'enqueue-16-clients-p50': figure(atSmall.p50, atBig.p50, 'ms', 'lower', 3),
-    'enqueue-16-clients-p99': figure(atSmall.p99, atBig.p99, 'ms', 'lower', 3),
   };
 }
 
@@ -240,7 +159,7 @@ async function drain(): Promise<{ daemon: number; bare: number }> {
     const bareRates: number[] = [];
     bareRates.push(await bare(emulator.restUrl, Math.min(DRAIN, 20_000)));
     // the backend is "down" while the backlog is written: tetherd points at a closed port first
-    const tetherd = await startTetherd({ TETHER_SIGNAL_URL: emulator.restUrl, TETHER_LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'info' });
+    const tetherd: BenchTetherd = await startTetherd({ TETHER_SIGNAL_URL: emulator.restUrl, TETHER_LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'info', TETHER_OUTBOX_MAX: String(BIG * 2) }, { profile: true });
     await post(emulator.adminUrl, '/_emulator/stop');
     await fill(tetherd.socket, 0, DRAIN);
     const client = new RawClient(tetherd.socket);
@@ -276,14 +195,10 @@ function post(base: string, pathname: string): Promise<void> {
 }
 
 const which = process.argv[2] ?? 'all';
-const figures: Record<string, ReturnType<typeof figure>> = {};
+const figures: Record<string, BenchFigure> = {};
 if (which === 'all' || which === 'scale') Object.assign(figures, await scale());
 if (which === 'all' || which === 'drain') {
   const rates = await drain();
   figures['drain-100k-vs-bare'] = figure(rates.daemon, rates.bare, 'messages/s', 'higher', 0);
 }
-const file = writeResults('daemon', figures);
-for (const [name, result] of Object.entries(figures)) {
-  console.log(`${name.padEnd(24)} ${String(result.value).padStart(10)} ${result.unit.padEnd(11)} baseline ${String(result.baseline).padStart(10)}  ratio ${result.ratio}`);
-}
-console.log(`written to ${file}`);
+report(figures);

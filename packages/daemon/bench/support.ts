@@ -1,0 +1,113 @@
+// What the daemon's benchmark scripts share: the real tetherd as a child process, a minimal
+// keep-alive HTTP/1.1 client over its Unix socket (so that the client is not what is measured),
+// percentiles and the printout.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeResults, type BenchFigure } from '@tether/config/bench';
+
+const BIN = fileURLToPath(new URL('../dist/tetherd.js', import.meta.url));
+export const ACCOUNT = '+4915112345678';
+export const FRIEND = '+4915187654321';
+/** A backend URL nothing listens on: the link stays down and only intake is measured. */
+export const NOWHERE = 'http://127.0.0.1:9';
+
+export interface BenchTetherd {
+  readonly child: ChildProcess;
+  readonly socket: string;
+}
+
+/** Starts tetherd in a fresh state directory; resolves once `/healthz` answers. */
+export async function startTetherd(env: Record<string, string>, options: { readonly profile?: boolean } = {}): Promise<BenchTetherd> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tetherd-bench-'));
+  const socket = path.join(dir, 'tether.sock');
+  const profile = options.profile && process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
+  const child = spawn(process.execPath, [...profile, BIN], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: dir, TETHER_ACCOUNT: ACCOUNT, TETHER_STATE_DIR: dir, TETHER_SOCKET: socket, TETHER_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  child.stdout!.resume();
+  await new Promise<void>((resolve, reject) => {
+    const probe = (): void => void http.get({ socketPath: socket, path: '/healthz' }, (response) => (response.resume(), resolve())).on('error', () => setTimeout(probe, 50));
+    child.once('exit', (code) => reject(new Error(`tetherd exited with ${code}`)));
+    probe();
+  });
+  return { child, socket };
+}
+
+/** One request in flight on one keep-alive Unix socket connection. */
+export class RawClient {
+  readonly #socket: net.Socket;
+  #buffer: Buffer = Buffer.alloc(0);
+  #waiting: ((answer: { status: number; body: Buffer }) => void) | undefined;
+
+  constructor(socketPath: string) {
+    this.#socket = net.connect({ path: socketPath });
+    this.#socket.on('data', (chunk: Buffer) => this.#data(chunk));
+  }
+
+  request(method: string, target: string, body = ''): Promise<{ status: number; body: Buffer }> {
+    return new Promise((resolve) => {
+      this.#waiting = resolve;
+      this.#socket.write(`${method} ${target} HTTP/1.1\r\nhost: tetherd\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+  }
+
+  async json<T>(method: string, target: string, body = ''): Promise<T> {
+    const answer = await this.request(method, target, body);
+    return JSON.parse(answer.body.toString('utf8')) as T;
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+
+  #data(chunk: Buffer): void {
+    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+    const end = this.#buffer.indexOf('\r\n\r\n');
+    if (end === -1) return;
+    const head = this.#buffer.subarray(0, end).toString('latin1');
+    const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+    if (this.#buffer.length < end + 4 + length) return;
+    const answer = { status: Number(head.slice(9, 12)), body: this.#buffer.subarray(end + 4, end + 4 + length) };
+    this.#buffer = this.#buffer.subarray(end + 4 + length);
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.(answer);
+  }
+}
+
+/** Single-message enqueue by `clients` concurrent clients: messages/s and request latencies (ms). */
+export async function enqueue(socket: string, count: number, clients = 16, text = (index: number) => `bench ${index}`): Promise<{ rate: number; p50: number; p99: number }> {
+  const connections = Array.from({ length: clients }, () => new RawClient(socket));
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    connections.map(async (client) => {
+      while (next < count) {
+        const begin = performance.now();
+        const answer = await client.request('POST', '/v1/messages', JSON.stringify({ recipients: [FRIEND], message: text(next++) }));
+        if (answer.status !== 202) throw new Error(`enqueue answered ${answer.status}: ${answer.body.toString()}`);
+        latencies.push(performance.now() - begin);
+      }
+    }),
+  );
+  for (const client of connections) client.close();
+  return { rate: count / ((performance.now() - started) / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+export const percentile = (values: readonly number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
+
+/** Writes the figures to bench-results/daemon.json and prints them. */
+export function report(figures: Readonly<Record<string, BenchFigure>>): void {
+  const file = writeResults('daemon', figures);
+  for (const [name, result] of Object.entries(figures)) {
+    console.log(`${name.padEnd(28)} ${String(result.value).padStart(10)} ${result.unit.padEnd(11)} baseline ${String(result.baseline).padStart(10)}  ratio ${result.ratio}`);
+  }
+  console.log(`written to ${file}`);
+}
