@@ -82,9 +82,29 @@ describe('POST /v2/send', () => {
     expect(answer.json).toEqual({ error });
   });
 
-  it('strips styled-text markers from the recorded text', async () => {
+  it('strips styled-text markers from the recorded text and records the styles signal-cli gets', async () => {
     await send({ number: account, recipients: [friend], message: 'a **bold** move', text_mode: 'styled' });
-    expect(emulator.sent().at(-1)?.message).toBe('a bold move');
+    expect(emulator.sent().at(-1)).toMatchObject({ message: 'a bold move', textStyles: ['2:4:BOLD'] });
+    await send({ number: account, recipients: [friend], message: 'a **bold** move' });
+    expect(emulator.sent().at(-1)).toMatchObject({ message: 'a **bold** move' });
+    expect(emulator.sent().at(-1)).not.toHaveProperty('textStyles');
+  });
+
+  it('records mentions and quotes as REST passes them to signal-cli (R:src/client/client.go:577-595)', async () => {
+    await send({
+      number: account,
+      recipients: [friend],
+      message: 'see X',
+      mentions: [{ start: 4, length: 1, author: friend }],
+      quote_timestamp: 1755000000000,
+      quote_author: friend,
+      quote_message: 'status?',
+      quote_mentions: [{ start: 0, length: 1, author: friend }],
+    });
+    expect(emulator.sent().at(-1)).toMatchObject({
+      mentions: [`4:1:${friend}`],
+      quote: { timestamp: 1755000000000, author: friend, message: 'status?', mentions: [`0:1:${friend}`] },
+    });
   });
 });
 
