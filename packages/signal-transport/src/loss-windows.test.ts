@@ -22,15 +22,17 @@ function fakeChannel() {
 function setup(options: { openSince?: number; lossy?: () => boolean } = {}) {
   const clock = new FakeClock(1_000);
   const closed: { from: number; to: number }[] = [];
+  const opened: number[] = [];
   const windows = new LossWindows({
     clock,
     ...(options.openSince === undefined ? {} : { openSince: options.openSince }),
     ...(options.lossy ? { isLossy: options.lossy } : {}),
     onClosed: (window) => closed.push(window),
+    onOpened: (from) => opened.push(from),
   });
   const channel = fakeChannel();
   windows.follow(channel as never);
-  return { clock, windows, channel, closed };
+  return { clock, windows, channel, closed, opened };
 }
 
 describe('LossWindows', () => {
@@ -56,6 +58,36 @@ describe('LossWindows', () => {
     clock.advance(3_000);
     windows.probed(true);
     expect(closed).toEqual([{ from: 5_000, to: 13_000 }]);
+  });
+
+  it('opens from the moment the last good probe was sent, not when its answer came', () => {
+    const { clock, windows, channel, closed } = setup();
+    channel.change('connecting', 'connected', 1_000);
+    clock.advance(4_100);
+    windows.probed(true, 5_000); // sent at 5_000, answered at 5_100: alive somewhere in between
+    clock.advance(4_900);
+    windows.probed(false, 9_990);
+    expect(windows.list()).toEqual([{ from: 5_000 }]);
+    clock.advance(1_000);
+    windows.probed(true, 10_500);
+    expect(closed).toEqual([{ from: 5_000, to: 11_000 }]);
+  });
+
+  it('tells when a window opens or reaches further back, not when it merely stays open', () => {
+    const { clock, windows, channel, opened } = setup();
+    channel.change('connecting', 'connected', 1_000);
+    clock.advance(2_000);
+    windows.probed(true, 2_000);
+    clock.advance(1_000);
+    channel.connection.lastActivityAt = 3_500;
+    windows.probed(false); // from 2_000
+    channel.change('connected', 'disconnected', 4_000); // from min(2_000, 3_500): no news
+    expect(opened).toEqual([2_000]);
+    channel.change('reconnecting', 'connected', 4_500);
+    windows.probed(true);
+    channel.connection.lastActivityAt = 4_800;
+    channel.change('connected', 'disconnected', 5_000);
+    expect(opened).toEqual([2_000, 4_800]);
   });
 
   it('starts at the link coming up when no probe succeeded since, and ignores probes while the link is down', () => {

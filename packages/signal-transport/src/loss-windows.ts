@@ -23,6 +23,11 @@ export interface LossWindowOptions {
   /** Called when a window closes (for logs, metrics and persistence). */
   readonly onClosed?: (window: Required<LossWindow>) => void;
   /**
+   * Called when a window opens or reaches further back, with its start: a process killed while
+   * the window is open can start its next life's first window there, so nothing falls between.
+   */
+  readonly onOpened?: (from: number) => void;
+  /**
    * Whether the backend loses what arrives while nobody listens (false for signal-cli in manual
    * mode). Asked when a window opens and when it closes: it is kept if either says yes; the
    * window open since start asks only at its close. @default always
@@ -34,6 +39,7 @@ export class LossWindows {
   readonly #past: RingBuffer<Required<LossWindow>>;
   readonly #clock: Clock;
   readonly #onClosed: (window: Required<LossWindow>) => void;
+  readonly #onOpened: (from: number) => void;
   readonly #isLossy: () => boolean;
   /** Start of the open window, if one is open. */
   #from: number | undefined;
@@ -48,6 +54,7 @@ export class LossWindows {
     this.#past = new RingBuffer(options.capacity ?? 100, 'drop-oldest');
     this.#clock = options.clock;
     this.#onClosed = options.onClosed ?? (() => {});
+    this.#onOpened = options.onOpened ?? (() => {});
     this.#isLossy = options.isLossy ?? (() => true);
     this.#from = options.openSince;
     this.#linkDown = options.openSince !== undefined;
@@ -73,13 +80,14 @@ export class LossWindows {
   }
 
   /**
-   * One readiness probe's answer. A failure while the link is up opens a window from the last
-   * probe that succeeded (or the link's coming up, if later); a success closes it.
+   * One readiness probe's answer. A failure while the link is up opens a window from the start of
+   * the last probe that succeeded (or the link's coming up, if later); a success closes it.
+   * `startedAt` is when the probe was sent (default: now).
    */
-  probed(ready: boolean): void {
+  probed(ready: boolean, startedAt?: number): void {
     const now = this.#clock.now();
     if (ready) {
-      this.#lastGoodProbe = now;
+      this.#lastGoodProbe = Math.max(this.#lastGoodProbe ?? -Infinity, startedAt ?? now);
       if (!this.#probeFailing) return;
       this.#probeFailing = false;
       this.#closeIfClear(now);
@@ -100,9 +108,12 @@ export class LossWindows {
     if (this.#from === undefined) {
       this.#from = from;
       this.#lossyAtOpen = this.#isLossy();
+    } else if (from < this.#from) {
+      this.#from = from;
     } else {
-      this.#from = Math.min(this.#from, from);
+      return;
     }
+    this.#onOpened(this.#from);
   }
 
   #closeIfClear(at: number): void {

@@ -6,13 +6,15 @@ import { backoffFor, createSignalTransport, type SignalTransport, type SignalTra
 import { LossWindows, type LossWindow } from './loss-windows.js';
 import type { IncomingEvent, OutgoingMessage } from './wire/index.js';
 
-export interface SignalChannelOptions extends Omit<SignalTransportOptions, 'probeIntervalMs'>, Omit<ChannelOptions<OutgoingMessage, IncomingEvent>, 'transport' | 'store' | 'logger'> {
+export interface SignalChannelOptions extends Omit<SignalTransportOptions, 'probeIntervalMs' | 'clock'>, Omit<ChannelOptions<OutgoingMessage, IncomingEvent>, 'transport' | 'store' | 'logger'> {
   /** @default an in-memory store */
   readonly store?: OutboxStore<OutgoingMessage>;
   /** Start of the first loss window. @default now */
   readonly lossWindowSince?: number;
   /** Called when a loss window closes, e.g. to persist it. */
   readonly onLossWindowClosed?: (window: Required<LossWindow>) => void;
+  /** Called with the start of the open loss window whenever it opens or reaches further back, e.g. to persist it. */
+  readonly onLossWindowOpened?: (from: number) => void;
 }
 
 export interface SignalChannel {
@@ -27,10 +29,10 @@ export interface SignalChannel {
 export const SIGNAL_CHANNEL_DEFAULTS = Object.freeze({ probeIntervalMs: 5_000 });
 
 export function createSignalChannel(options: SignalChannelOptions): SignalChannel {
-  const { url, account, receiveMode, logger, store, lossWindowSince, onLossWindowClosed, ...channelOptions } = options;
+  const { url, account, receiveMode, logger, store, lossWindowSince, onLossWindowClosed, onLossWindowOpened, ...channelOptions } = options;
   const probeIntervalMs = channelOptions.probeIntervalMs ?? SIGNAL_CHANNEL_DEFAULTS.probeIntervalMs;
-  const transport = createSignalTransport({ url, account, probeIntervalMs, ...(receiveMode ? { receiveMode } : {}), ...(logger ? { logger } : {}) });
   const clock = options.clock ?? systemClock;
+  const transport = createSignalTransport({ url, account, probeIntervalMs, clock, ...(receiveMode ? { receiveMode } : {}), ...(logger ? { logger } : {}) });
   const channel = new Channel<OutgoingMessage, IncomingEvent>({
     backoff: backoffFor(transport),
     ...channelOptions,
@@ -46,9 +48,10 @@ export function createSignalChannel(options: SignalChannelOptions): SignalChanne
     openSince: lossWindowSince ?? clock.now(),
     isLossy: () => transport.info.receive === 'best-effort',
     ...(onLossWindowClosed ? { onClosed: onLossWindowClosed } : {}),
+    ...(onLossWindowOpened ? { onOpened: onLossWindowOpened } : {}),
   });
   lossWindows.follow(channel);
-  if (transport.kind === 'signal-rest') transport.onProbe(({ ready }) => lossWindows.probed(ready));
+  if (transport.kind === 'signal-rest') transport.onProbe(({ ready, startedAt }) => lossWindows.probed(ready, startedAt));
   return {
     channel,
     transport,
