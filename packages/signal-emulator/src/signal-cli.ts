@@ -193,22 +193,28 @@ function faultError(fault: Exclude<SendFault, { kind: 'hang' }>, timestamp: numb
   return { ...jsonRpcErrorForRest(rest, results.map((result) => result.recipientAddress)), rest };
 }
 
-/** SendCommand's checks, in its order. */
+/** SendCommand's checks, in its order (S:…/commands/SendCommand.java:178-244). */
 function validateContent(request: SendRequest): SignalCliError | undefined {
-  for (const mention of request.mentions ?? []) {
-    if (!/^\d+:\d+:.+$/.test(mention)) {
-      return userError(`Invalid mention syntax (${mention}) expected 'start:length:recipientNumber'`);
-    }
-  }
+  const badMention = mentionError(request.mentions);
+  if (badMention !== undefined) return badMention;
   for (const style of request.textStyles ?? []) {
     const match = /^\d+:\d+:(.+)$/.exec(style);
     if (match === null) return userError(`Invalid textStyle syntax (${style}) expected 'start:length:STYLE'`);
     if (!textStyles.has(match[1]?.toUpperCase() ?? '')) return userError(`Invalid style: ${match[1] ?? ''}`);
   }
   if (request.quote !== undefined && request.quote.author === undefined) return userError('Quote author parameter is missing');
+  // The quote's mentions are parsed after its author is known to be there, by the same rule.
+  const badQuoteMention = mentionError(request.quote?.mentions);
+  if (badQuoteMention !== undefined) return badQuoteMention;
   const empty = (request.message ?? '') === '' && (request.attachments ?? []).length === 0 && (request.attachmentStrings ?? []).length === 0;
   if (empty && request.sticker === undefined && request.quote === undefined) return userError(messages.emptyMessage);
   return undefined;
+}
+
+/** SendCommand.parseMentions: `start:length:recipient`, both numbers without a sign. */
+function mentionError(mentions: readonly string[] | undefined): SignalCliError | undefined {
+  const bad = (mentions ?? []).find((mention) => !/^\d+:\d+:.+$/.test(mention));
+  return bad === undefined ? undefined : userError(`Invalid mention syntax (${bad}) expected 'start:length:recipientNumber'`);
 }
 
 /**

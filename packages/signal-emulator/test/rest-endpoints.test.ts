@@ -76,6 +76,9 @@ describe('POST /v2/send', () => {
     [{ number: account, recipients: ['+12'], message: 'x' }, "Invalid phone number '+12': The string supplied did not seem to be a phone number."],
     [{ number: '+4915199999999', recipients: [friend], message: 'x' }, 'Specified account does not exist'],
     [{ number: account, recipients: [friend], message: 'x', quote_timestamp: 5 }, 'Quote author parameter is missing'],
+    // SendCommand parses the quote's mentions by the same rule, once the quote author is there
+    [{ number: account, recipients: [friend], message: 'x', quote_timestamp: 5, quote_author: friend, quote_mentions: [{ start: 0, length: 1 }] }, "Invalid mention syntax (0:1:) expected 'start:length:recipientNumber'"],
+    [{ number: account, recipients: [friend], message: 'x', mentions: [{ start: -1, length: 1, author: friend }] }, `Invalid mention syntax (-1:1:${friend}) expected 'start:length:recipientNumber'`],
   ])('answers 400 for %j', async (body, error) => {
     const answer = typeof body === 'string' ? await request(`${base}/v2/send`, { method: 'POST', body }) : await send(body);
     expect(answer.status).toBe(400);
