@@ -94,8 +94,8 @@ async function compose(
   const events = new EventLog(store.events, logger);
   parts.announce.to = events;
   const feed = new EventFeed(events);
-  const incoming = new IncomingHandler({ events, messages: store.messages, metrics, clock, logger, ...(settings.allowFrom ? { allowFrom: settings.allowFrom } : {}) });
-  const signal = signalSide(settings, { logger, clock, store, metrics, incoming, lastKnown: (await events.lastAt()) ?? clock.now() });
+  const incoming = new IncomingHandler({ events, metrics, clock, logger, ...(settings.allowFrom ? { allowFrom: settings.allowFrom } : {}) });
+  const signal = signalSide(settings, { logger, clock, store, metrics, incoming, lastKnown: await lastKnown(events, store.meta, clock) });
   const stopRecording = recordChannel({ channel: signal.channel, events, meta: store.meta, metrics, clock, logger });
   const webhook = settings.webhookUrl
     ? new WebhookDeliverer({
@@ -209,6 +209,20 @@ async function compose(
   };
 }
 
+/** Where a loss window that was open when the daemon last stopped (even by SIGKILL) began. */
+const OPEN_LOSS_WINDOW = 'loss_window_open';
+
+/**
+ * Where this run's first loss window starts: the newest logged event, or earlier where a window
+ * was still open when the last run ended (its start is kept as it opens), so a kill in the middle
+ * of a window leaves no unreported stretch.
+ */
+async function lastKnown(events: EventLog, meta: SqliteStore['meta'], clock: Clock): Promise<number> {
+  const lastEvent = (await events.lastAt()) ?? clock.now();
+  const open = Number((await meta.get(OPEN_LOSS_WINDOW)) ?? '');
+  return open > 0 ? Math.min(open, lastEvent) : lastEvent;
+}
+
 /** The Signal transport and channel the URL names, and what the daemon needs of them. */
 function signalSide(
   settings: Settings,
@@ -230,8 +244,11 @@ function signalSide(
     probeIntervalMs: settings.probeIntervalMs,
     ...(settings.sendRate === undefined ? {} : { pacing: { ratePerMinute: settings.sendRate, burst: settings.sendBurst ?? 1 } }),
     backoff: backoffFor(settings),
+    gate: { unauthorizedBackoff: { initialMs: settings.unauthorizedRetryMs, factor: 2, maxMs: Math.max(settings.unauthorizedRetryMs, 600_000), jitter: 'equal' } },
     lossWindowSince: parts.lastKnown,
+    onLossWindowOpened: (from) => void Promise.resolve(store.meta.set(OPEN_LOSS_WINDOW, String(from))).catch(failedToKeep(logger)),
     onLossWindowClosed: (window) => {
+      void Promise.resolve(store.meta.set(OPEN_LOSS_WINDOW, '')).catch(failedToKeep(logger));
       metrics.lossWindow(window);
       void Promise.resolve(store.lossWindows.add(window)).catch((error: unknown) => logger.error({ err: error }, 'a loss window could not be stored'));
       logger.warn({ from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString(), ms: window.to - window.from }, 'possible-loss window closed');
@@ -248,6 +265,8 @@ function signalSide(
     close: (options) => raw.close(options),
   };
 }
+
+const failedToKeep = (logger: DaemonLogger) => (error: unknown) => logger.error({ err: error }, 'the open loss window could not be kept');
 
 function signalTransport(signal: ReturnType<typeof signalSide>): ReturnType<typeof createSignalChannel>['transport'] {
   return signal.raw.transport;

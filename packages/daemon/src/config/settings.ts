@@ -41,6 +41,7 @@ export interface Settings {
   readonly compatSend: 'wait' | 'queue';
   readonly compatWaitMs: number;
   readonly probeIntervalMs: number;
+  readonly unauthorizedRetryMs: number;
 }
 
 type Parsed<T> = { readonly value: T } | { readonly error: string };
@@ -133,5 +134,6 @@ export const SETTINGS: readonly SettingSpec[] = [
   spec('compatListen', 'TETHER_COMPAT_LISTEN', 'optional loopback HOST:PORT for the signal-cli-rest-api compatible endpoint', optional(loopbackAddress), none),
   spec('compatSend', 'TETHER_COMPAT_SEND', 'wait (answer once Signal accepted) or queue', oneOf('wait', 'queue'), () => 'wait' as const),
   spec('probeIntervalMs', 'TETHER_PROBE_INTERVAL_MS', 'readiness probe interval while the link is up (a failing probe opens a loss window on REST)', integer(100), () => 5_000),
+  spec('unauthorizedRetryMs', 'TETHER_UNAUTHORIZED_RETRY_MS', 'first retry after Signal refused the account (401/403: de-authorised); doubles up to 10 minutes (or this, if longer)', integer(100), () => 30_000),
   spec('compatWaitMs', 'TETHER_COMPAT_WAIT_MS', 'how long the compat endpoint waits before answering with a provisional timestamp (below common clients\' 4 s timeouts)', integer(0), () => 3_000),
 ];
