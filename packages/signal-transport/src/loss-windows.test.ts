@@ -19,13 +19,14 @@ function fakeChannel() {
   };
 }
 
-function setup(options: { openSince?: number; lossy?: () => boolean } = {}) {
+function setup(options: { openSince?: number; previousRun?: boolean; lossy?: () => boolean } = {}) {
   const clock = new FakeClock(1_000);
   const closed: { from: number; to: number }[] = [];
   const opened: number[] = [];
   const windows = new LossWindows({
     clock,
     ...(options.openSince === undefined ? {} : { openSince: options.openSince }),
+    ...(options.previousRun === undefined ? {} : { openSinceFromPreviousRun: options.previousRun }),
     ...(options.lossy ? { isLossy: options.lossy } : {}),
     onClosed: (window) => closed.push(window),
     onOpened: (from) => opened.push(from),
@@ -113,17 +114,29 @@ describe('LossWindows', () => {
     expect(closed).toEqual([{ from: 1_000, to: 6_000 }]);
   });
 
-  it('keeps no window of a backend that loses nothing, unless it lost when the window opened', () => {
-    let lossy = false;
-    const { windows, channel, closed } = setup({ openSince: 0, lossy: () => lossy });
-    channel.change('connecting', 'connected', 1_000);
+  it('keeps the link gaps of a backend that keeps messages waiting: what was on the wire when the link broke may be gone', () => {
+    const { windows, channel, closed } = setup({ openSince: 0, lossy: () => false });
+    channel.change('connecting', 'connected', 1_000); // a fresh start: nothing was in flight
     channel.change('connected', 'disconnected', 2_000);
-    lossy = true;
     channel.change('reconnecting', 'connected', 3_000);
-    lossy = false;
-    channel.change('connected', 'disconnected', 4_000);
-    channel.change('reconnecting', 'connected', 5_000);
     expect(closed).toEqual([{ from: 2_000, to: 3_000 }]);
     expect(windows.list()).toEqual(closed);
+  });
+
+  it("keeps the first window of a run that continues a previous one, with any backend", () => {
+    const { channel, closed } = setup({ openSince: 500, previousRun: true, lossy: () => false });
+    channel.change('connecting', 'connected', 1_000);
+    expect(closed).toEqual([{ from: 500, to: 1_000 }]);
+  });
+
+  it('keeps the first window of a fresh start only where the backend drops what arrives unheard', () => {
+    let lossy = false;
+    const fresh = setup({ openSince: 500, lossy: () => lossy });
+    fresh.channel.change('connecting', 'connected', 1_000);
+    expect(fresh.closed).toEqual([]);
+    lossy = true;
+    const rest = setup({ openSince: 500, lossy: () => lossy });
+    rest.channel.change('connecting', 'connected', 1_000);
+    expect(rest.closed).toEqual([{ from: 500, to: 1_000 }]);
   });
 });

@@ -9,7 +9,10 @@ import type { IncomingEvent, OutgoingMessage } from './wire/index.js';
 export interface SignalChannelOptions extends Omit<SignalTransportOptions, 'probeIntervalMs' | 'clock'>, Omit<ChannelOptions<OutgoingMessage, IncomingEvent>, 'transport' | 'store' | 'logger'> {
   /** @default an in-memory store */
   readonly store?: OutboxStore<OutgoingMessage>;
-  /** Start of the first loss window. @default now */
+  /**
+   * Start of the first loss window: where a previous run of the process was last known alive.
+   * That window is kept with any backend. @default now, a fresh start (kept only where the backend drops what arrives while nobody listens)
+   */
   readonly lossWindowSince?: number;
   /** Called when a loss window closes, e.g. to persist it. */
   readonly onLossWindowClosed?: (window: Required<LossWindow>) => void;
@@ -42,10 +45,12 @@ export function createSignalChannel(options: SignalChannelOptions): SignalChanne
     store: store ?? new MemoryOutboxStore<OutgoingMessage>(),
   });
   // The REST API drops what arrives while no WebSocket is attached, signal-cli pushing on-start
-  // what arrives while no client is connected; only manual mode keeps messages waiting at Signal.
+  // what arrives while no client is connected; only manual mode keeps messages waiting at Signal,
+  // and even there a message on the wire when a link or a run ended may be gone.
   const lossWindows = new LossWindows({
     clock,
     openSince: lossWindowSince ?? clock.now(),
+    openSinceFromPreviousRun: lossWindowSince !== undefined,
     isLossy: () => transport.info.receive === 'best-effort',
     ...(onLossWindowClosed ? { onClosed: onLossWindowClosed } : {}),
     ...(onLossWindowOpened ? { onOpened: onLossWindowOpened } : {}),
