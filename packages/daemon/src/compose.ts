@@ -215,18 +215,19 @@ const OPEN_LOSS_WINDOW = 'loss_window_open';
 /**
  * Where this run's first loss window starts: the newest logged event, or earlier where a window
  * was still open when the last run ended (its start is kept as it opens), so a kill in the middle
- * of a window leaves no unreported stretch.
+ * of a window leaves no unreported stretch. Undefined on a fresh state directory.
  */
-async function lastKnown(events: EventLog, meta: SqliteStore['meta'], clock: Clock): Promise<number> {
-  const lastEvent = (await events.lastAt()) ?? clock.now();
+async function lastKnown(events: EventLog, meta: SqliteStore['meta'], clock: Clock): Promise<number | undefined> {
+  const lastEvent = await events.lastAt();
   const open = Number((await meta.get(OPEN_LOSS_WINDOW)) ?? '');
-  return open > 0 ? Math.min(open, lastEvent) : lastEvent;
+  if (open > 0) return Math.min(open, lastEvent ?? clock.now());
+  return lastEvent;
 }
 
 /** The Signal transport and channel the URL names, and what the daemon needs of them. */
 function signalSide(
   settings: Settings,
-  parts: { logger: DaemonLogger; clock: Clock; store: SqliteStore; metrics: Metrics; incoming: IncomingHandler; lastKnown: number },
+  parts: { logger: DaemonLogger; clock: Clock; store: SqliteStore; metrics: Metrics; incoming: IncomingHandler; lastKnown: number | undefined },
 ): SignalSide & { readonly raw: ReturnType<typeof createSignalChannel> } {
   const { logger, clock, store, metrics, incoming } = parts;
   const raw = createSignalChannel({
@@ -245,7 +246,7 @@ function signalSide(
     ...(settings.sendRate === undefined ? {} : { pacing: { ratePerMinute: settings.sendRate, burst: settings.sendBurst ?? 1 } }),
     backoff: backoffFor(settings),
     gate: { unauthorizedBackoff: { initialMs: settings.unauthorizedRetryMs, factor: 2, maxMs: Math.max(settings.unauthorizedRetryMs, 600_000), jitter: 'equal' } },
-    lossWindowSince: parts.lastKnown,
+    ...(parts.lastKnown === undefined ? {} : { lossWindowSince: parts.lastKnown }),
     onLossWindowOpened: (from) => void Promise.resolve(store.meta.set(OPEN_LOSS_WINDOW, String(from))).catch(failedToKeep(logger)),
     onLossWindowClosed: (window) => {
       void Promise.resolve(store.meta.set(OPEN_LOSS_WINDOW, '')).catch(failedToKeep(logger));

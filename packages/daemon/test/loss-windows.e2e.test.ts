@@ -5,7 +5,7 @@
 import { startEmulator, type Emulator } from '@tether/signal-emulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Status } from '../src/protocol/index.js';
-import { FRIEND, Tetherd, tempDir } from './tetherd.js';
+import { FRIEND, Tetherd, tempDir, within } from './tetherd.js';
 
 const running: { stop(): Promise<unknown> }[] = [];
 afterEach(async () => {
@@ -39,6 +39,23 @@ function uncovered(emulator: Emulator, status: Status): number[] {
     .map((drop) => drop.timestamp);
 }
 
+/** Resolves once tetherd has logged `count` lines matching `pattern` (its own listener stores them first). */
+function logged(tetherd: Tetherd, pattern: RegExp, count: number): Promise<void> {
+  const enough = (): boolean => tetherd.output.filter((line) => pattern.test(line)).length >= count;
+  if (enough()) return Promise.resolve();
+  return within(
+    new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (!enough()) return;
+        tetherd.process.stdout!.off('data', check);
+        resolve();
+      };
+      tetherd.process.stdout!.on('data', check);
+    }),
+    `${count} log lines ${pattern}`,
+  );
+}
+
 /** Resolves once the send gate has paused for `reason` (the gate's own probe failed), now or before. */
 async function gatePaused(tetherd: Tetherd, reason: string): Promise<void> {
   const stream = tetherd.events('?kinds=gate', '0');
@@ -58,7 +75,8 @@ describe('signal-cli restarting behind the REST server', () => {
     await gatePaused(tetherd, 'backend-not-ready');
     backend.inject({ from: FRIEND, text: 'lost while probes fail' });
     expect(await restarted).toBeUndefined();
-    await tetherd.logLine(/possible-loss window closed/);
+    // the first window (start to first connect) closed long ago; the second is the gap's
+    await logged(tetherd, /possible-loss window closed/, 2);
     backend.inject({ from: FRIEND, text: 'after' });
     await incoming.until((events) => events.length === 2, 'the message after the gap');
     expect(incoming.events.map((event) => event.data['text'])).toEqual(['before', 'after']);
