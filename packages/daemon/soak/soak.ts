@@ -91,6 +91,7 @@ await runFaults({
   progress,
   log,
   status,
+  noMoreSends: () => submission.accepted.size === options.messages && watch.sent >= options.messages,
 });
 clearInterval(ticker);
 release.finish();
