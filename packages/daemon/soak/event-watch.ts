@@ -22,8 +22,8 @@ export class EventWatch {
   challenges = 0;
   /** Copies of each soak incoming message tetherd spooled, by its number (more than one is a bug). */
   readonly received = new Map<number, number>();
-  /** The id of the last event read: the stream resumes after it. */
-  #lastId: number | undefined;
+  /** The id of the last event read: the stream resumes after it (from the very first, on a fresh daemon). */
+  #lastId = 0;
 
   constructor(daemon: DaemonProcess) {
     this.#daemon = daemon;
@@ -68,7 +68,7 @@ export class EventWatch {
   }
 
   #open(done: () => void): void {
-    const headers = this.#lastId === undefined ? {} : { 'last-event-id': String(this.#lastId) };
+    const headers = { 'last-event-id': String(this.#lastId) };
     const outgoing = http.get({ socketPath: this.#daemon.socket, path: '/v1/events?kinds=message,gate,incoming', headers, agent: false }, (response) => {
       this.#emit(undefined);
       void this.#checkGate();

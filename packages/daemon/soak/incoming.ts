@@ -20,30 +20,28 @@ export class IncomingInjector {
   readonly uncertain = new Set<string>();
   #next = 0;
   #paused = 0;
-  #stopped = false;
+  #intervalMs = 0;
   #running: Promise<void> | undefined;
 
   constructor(emulator: EmulatorProcess) {
     this.#emulator = emulator;
   }
 
-  /** Injects `total` messages, one every `intervalMs` (while not paused), until stopped. */
+  /** Injects `total` messages in all (bursts included), one every `intervalMs` while not paused. */
   start(total: number, intervalMs: number): void {
+    this.#intervalMs = intervalMs;
     this.#running = (async () => {
-      while (!this.#stopped && this.#next < total) {
-        await delay(intervalMs);
+      while (this.#next < total) {
+        await delay(this.#intervalMs);
         if (this.#paused === 0 && this.#emulator.running) await this.inject();
       }
     })();
   }
 
-  /** Waits for the steady injections to end (all of them, or `stop`). */
-  async finish(): Promise<void> {
+  /** Injects the rest every `intervalMs` (the faults are over) and waits until all are in. */
+  async finish(intervalMs: number): Promise<void> {
+    this.#intervalMs = intervalMs;
     await this.#running;
-  }
-
-  stop(): void {
-    this.#stopped = true;
   }
 
   /** No steady injections until the returned function is called (nested pauses are counted). */

@@ -96,8 +96,7 @@ await runFaults({
 clearInterval(ticker);
 release.finish();
 await submitting;
-incoming.stop();
-await incoming.finish();
+await incoming.finish(10);
 log(`every fault applied and every message accepted | ${status()}`);
 await emulator.admin('POST', '/_emulator/faults/clear');
 const outbox = await waitForDrain(daemon, watch, options.drainDeadlineMs);
