@@ -1,6 +1,7 @@
 // The signal emulator as a process of its own, so it can be SIGKILLed and restarted on the same
-// ports; its --record file keeps what "Signal" accepted across those restarts. Faults are driven
-// through its admin API on a separate port.
+// ports; its --record file keeps what "Signal" accepted across those restarts, and the incoming
+// messages it dropped are collected before each kill (that list lives in its memory). Faults are
+// driven through its admin API on a separate port.
 import { fileURLToPath } from 'node:url';
 import { startChild, stopChild, type Child } from './children.js';
 import { delay, request } from './http.js';
@@ -8,6 +9,16 @@ import { delay, request } from './http.js';
 const CLI = fileURLToPath(new URL('../../signal-emulator/dist/cli.js', import.meta.url));
 
 export type Backend = 'rest' | 'jsonrpc';
+
+/** An incoming message the emulator lost for good, as its `dropped()` reports it. */
+export interface DroppedRecord {
+  readonly timestamp: number;
+  readonly at: number;
+  readonly reason: 'no-client' | 'busy' | 'signal-cli-restart';
+}
+
+/** How often the REST server redials a restarted signal-cli (real: 2 s); short keeps the soak quick. */
+export const REDIAL_INTERVAL_MS = 500;
 
 interface Ready {
   readonly restUrl: string | null;
@@ -23,6 +34,8 @@ export class EmulatorProcess {
   #child: Child | undefined;
   #ports = { signal: 0, admin: 0 };
   #baseLatencyMs: number;
+  readonly #dropped: DroppedRecord[] = [];
+  #droppedInThisLife = 0;
 
   constructor(options: { account: string; backend: Backend; recordFile: string; logFile: string; baseLatencyMs: number }) {
     this.#account = options.account;
@@ -50,6 +63,7 @@ export class EmulatorProcess {
         const signalUrl = this.#backend === 'rest' ? ready.restUrl : ready.jsonRpcUrl;
         this.#ports = { signal: Number(new URL(signalUrl!).port), admin: Number(new URL(ready.adminUrl!).port) };
         this.#child = child;
+        this.#droppedInThisLife = 0;
         break;
       } catch (error) {
         if (attempt >= 20) throw error;
@@ -61,9 +75,25 @@ export class EmulatorProcess {
 
   /** SIGKILL: no goodbye, sockets reset by the kernel, queued faults and freezes gone. */
   async kill(): Promise<void> {
+    // A failed collection must not stop the kill; the soak then under-counts drops and fails loudly.
+    if (this.#child) await this.#collectDropped().catch(() => undefined);
     const child = this.#child;
     this.#child = undefined;
     if (child) await stopChild(child, 'SIGKILL');
+  }
+
+  /** Every incoming message dropped so far, across the emulator's lives. */
+  async dropped(): Promise<DroppedRecord[]> {
+    if (this.#child) await this.#collectDropped();
+    return [...this.#dropped];
+  }
+
+  /** Appends what the running process dropped since the last collection (its list only grows). */
+  async #collectDropped(): Promise<void> {
+    const all = await this.admin<DroppedRecord[]>('GET', '/_emulator/dropped');
+    const seen = this.#droppedInThisLife;
+    this.#dropped.push(...all.slice(seen).map(({ timestamp, at, reason }) => ({ timestamp, at, reason })));
+    this.#droppedInThisLife = all.length;
   }
 
   latency(ms: number): Promise<void> {
@@ -78,7 +108,7 @@ export class EmulatorProcess {
   }
 
   #args(): string[] {
-    const common = ['--account', this.#account, '--json', '--record', this.#recordFile, '--admin-port', String(this.#ports.admin)];
+    const common = ['--account', this.#account, '--json', '--record', this.#recordFile, '--admin-port', String(this.#ports.admin), '--redial-interval-ms', String(REDIAL_INTERVAL_MS)];
     return this.#backend === 'rest'
       ? [...common, '--port', String(this.#ports.signal)]
       : [...common, '--no-rest', '--jsonrpc', `tcp://127.0.0.1:${this.#ports.signal}`, '--receive-mode', 'manual'];

@@ -1,8 +1,10 @@
-// Follows tetherd's event stream across its restarts: counts sends, tells waiters about every
-// event, and answers a captcha pause by submitting the challenge through `POST /v1/challenge`,
-// as an operator would with `tether challenge`.
+// Follows tetherd's event stream across its restarts, resuming with Last-Event-ID so that nothing
+// logged while it was away is missed: counts sends and incoming messages, tells waiters about
+// every event, and answers a captcha pause by submitting the challenge through
+// `POST /v1/challenge`, as an operator would with `tether challenge`.
 import http from 'node:http';
 import type { DaemonProcess } from './daemon-process.js';
+import { incomingIndex } from './incoming.js';
 
 export interface SoakEvent {
   readonly kind: string;
@@ -18,6 +20,10 @@ export class EventWatch {
   /** `sent` message events seen so far. */
   sent = 0;
   challenges = 0;
+  /** Copies of each soak incoming message tetherd spooled, by its number (more than one is a bug). */
+  readonly received = new Map<number, number>();
+  /** The id of the last event read: the stream resumes after it (from the very first, on a fresh daemon). */
+  #lastId = 0;
 
   constructor(daemon: DaemonProcess) {
     this.#daemon = daemon;
@@ -62,7 +68,8 @@ export class EventWatch {
   }
 
   #open(done: () => void): void {
-    const outgoing = http.get({ socketPath: this.#daemon.socket, path: '/v1/events?kinds=message,gate', agent: false }, (response) => {
+    const headers = { 'last-event-id': String(this.#lastId) };
+    const outgoing = http.get({ socketPath: this.#daemon.socket, path: '/v1/events?kinds=message,gate,incoming', headers, agent: false }, (response) => {
       this.#emit(undefined);
       void this.#checkGate();
       let buffered = '';
@@ -80,10 +87,14 @@ export class EventWatch {
 
   #block(block: string): void {
     const fields = new Map(block.split('\n').filter((line) => line.includes(': ') && !line.startsWith(':')).map((line) => [line.slice(0, line.indexOf(': ')), line.slice(line.indexOf(': ') + 2)]));
+    const id = Number(fields.get('id'));
+    if (Number.isSafeInteger(id)) this.#lastId = id;
     const data = fields.get('data');
     if (data === undefined) return;
     const event: SoakEvent = { kind: fields.get('event') ?? 'message', data: JSON.parse(data) as Record<string, unknown> };
     if (event.kind === 'message' && event.data['state'] === 'sent') this.sent++;
+    const index = event.kind === 'incoming' ? incomingIndex(event.data['text']) : undefined;
+    if (index !== undefined) this.received.set(index, (this.received.get(index) ?? 0) + 1);
     if (event.kind === 'gate') this.#answerCaptcha(event.data);
     this.#emit(event);
   }

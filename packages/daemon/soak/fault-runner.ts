@@ -18,14 +18,17 @@ export async function runFaults(options: {
   readonly progress: RunnerProgress;
   readonly log: (line: string) => void;
   readonly status: () => string;
+  /** Every message was accepted and sent: a fault queued for the next send can no longer be met. */
+  readonly noMoreSends: () => boolean;
 }): Promise<void> {
   const { schedule, context, watch, progress, log } = options;
   let pendingSince: number | undefined;
   const settle = async (): Promise<void> => {
     if (pendingSince === undefined) return;
     // A plain rate limit on REST pauses sending up to 30 s: wait past that.
-    const met = await watch.until(() => watch.sent >= pendingSince! + 3, 60_000);
+    const met = await watch.until(() => watch.sent >= pendingSince! + 3 || options.noMoreSends(), 60_000);
     if (!met) log('the previous send fault was not met within 60 s; going on');
+    else if (watch.sent < pendingSince + 3) log('every message is sent: the previous send fault may stay unmet');
     pendingSince = undefined;
   };
   for (const [index, kind] of schedule.entries()) {

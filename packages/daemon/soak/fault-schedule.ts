@@ -1,6 +1,7 @@
 // Which faults a soak applies, in which order: a fixed set that every run must contain (each
 // kind at least once, several daemon SIGKILLs), topped up by weighted random picks and shuffled,
-// all from the seed so a run can be replayed.
+// all from the seed so a run can be replayed. Drop-on-busy exists only on the REST backend.
+import type { Backend } from './emulator-process.js';
 import type { Random } from './options.js';
 
 export type FaultKind =
@@ -16,7 +17,9 @@ export type FaultKind =
   | 'fail-400'
   | 'fail-5xx'
   | 'hang-delivered'
-  | 'hang-lost';
+  | 'hang-lost'
+  | 'signal-cli-restart'
+  | 'drop-on-busy';
 
 /** Faults that the next send meets: they are queued in the emulator, one per send. */
 export const SEND_FAULTS: ReadonlySet<FaultKind> = new Set(['rate-limit', 'captcha', 'fail-400', 'fail-5xx', 'hang-delivered', 'hang-lost']);
@@ -25,6 +28,8 @@ export const SEND_FAULTS: ReadonlySet<FaultKind> = new Set(['rate-limit', 'captc
 // faults most likely to duplicate a message.
 const REQUIRED: readonly FaultKind[] = [
   'daemon-kill',
+  'signal-cli-restart',
+  'drop-on-busy',
   'captcha',
   'hang-delivered',
   'emulator-kill',
@@ -55,16 +60,20 @@ const WEIGHTS: readonly (readonly [FaultKind, number])[] = [
   ['latency', 1],
   ['signal-cli-starting', 1],
   ['daemon-term', 1],
+  ['signal-cli-restart', 2],
+  ['drop-on-busy', 1],
 ];
 
-export function buildSchedule(count: number, random: Random): FaultKind[] {
-  const kinds = REQUIRED.slice(0, count);
-  const total = WEIGHTS.reduce((sum, [, weight]) => sum + weight, 0);
+export function buildSchedule(count: number, random: Random, backend: Backend): FaultKind[] {
+  const possible = (kind: FaultKind): boolean => backend === 'rest' || kind !== 'drop-on-busy';
+  const kinds = REQUIRED.filter(possible).slice(0, count);
+  const weights = WEIGHTS.filter(([kind]) => possible(kind));
+  const total = weights.reduce((sum, [, weight]) => sum + weight, 0);
   while (kinds.length < count) {
     let roll = random.next() * total;
     // A plain rate limit pauses the REST path 15–30 s (no Retry-After there), so it is only ever
     // in the required set, never a random extra.
-    for (const [kind, weight] of WEIGHTS) {
+    for (const [kind, weight] of weights) {
       roll -= weight;
       if (roll < 0) {
         kinds.push(kind);

@@ -1,9 +1,12 @@
 // Applies one fault and undoes it: kills and restarts of either process, and the emulator's own
 // faults through its admin API. Returns a line for the progress log (no message bodies).
 import type { DaemonProcess } from './daemon-process.js';
-import type { EmulatorProcess } from './emulator-process.js';
+import { REDIAL_INTERVAL_MS, type Backend, type EmulatorProcess } from './emulator-process.js';
+import type { EventWatch } from './event-watch.js';
 import type { FaultKind } from './fault-schedule.js';
 import { delay } from './http.js';
+import { settleIncoming } from './incoming-settle.js';
+import type { IncomingInjector } from './incoming.js';
 import type { Random } from './options.js';
 
 export interface FaultTally {
@@ -21,6 +24,9 @@ export interface FaultContext {
   readonly baseLatencyMs: number;
   readonly rateLimitRetryAfter: boolean;
   readonly tally: FaultTally;
+  readonly backend: Backend;
+  readonly incoming: IncomingInjector;
+  readonly watch: EventWatch;
 }
 
 export async function applyFault(kind: FaultKind, index: number, context: FaultContext): Promise<string> {
@@ -46,11 +52,36 @@ export async function applyFault(kind: FaultKind, index: number, context: FaultC
     }
     case 'emulator-kill': {
       const downMs = random.between(100, 2_000);
+      // What waits at "Signal" lives in the emulator's memory, and real Signal keeps it across a
+      // restart of the REST container: let it reach tetherd first, so the kill loses nothing
+      // that a real restart would keep. No new messages until the emulator is back.
+      const resume = context.incoming.pause();
+      const unsettled = await settleIncoming(context.incoming, context.watch, emulator, 15_000);
       await emulator.kill();
       tally.emulatorKills++;
       await delay(downMs);
       await emulator.start();
-      return `emulator SIGKILL, restarted on the same port after ${downMs} ms`;
+      resume();
+      return `emulator SIGKILL, restarted on the same port after ${downMs} ms${unsettled > 0 ? ` (${unsettled} incoming still unsettled at the kill)` : ''}`;
+    }
+    case 'signal-cli-restart': {
+      // REST keeps its WebSocket and drops what arrives until it has redialed (a loss window must
+      // show it); the JSON-RPC daemon closes its connections (manual mode keeps the messages).
+      const ms = random.between(300, 2_500);
+      await admin('restart-signal-cli', { ms });
+      await context.incoming.inject();
+      const gapMs = context.backend === 'rest' ? Math.ceil(ms / REDIAL_INTERVAL_MS) * REDIAL_INTERVAL_MS : ms;
+      await delay(gapMs + 300);
+      return `signal-cli restarted, back after ${ms} ms (gap ${gapMs} ms)`;
+    }
+    case 'drop-on-busy': {
+      // Every frame keeps the WebSocket busy; a burst meets a busy socket and is dropped there.
+      const ms = random.between(10, 40);
+      await admin('slow-socket-writes', { ms });
+      await context.incoming.burst(random.between(4, 10));
+      await delay(ms * 2);
+      await admin('slow-socket-writes', { ms: 0 });
+      return `WebSocket writes take ${ms} ms: a burst meets a busy socket`;
     }
     case 'freeze': {
       const holdMs = random.between(500, 2_500);

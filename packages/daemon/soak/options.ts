@@ -4,6 +4,8 @@ import type { Backend } from './emulator-process.js';
 
 export interface SoakOptions {
   readonly messages: number;
+  /** Incoming messages injected over the run. */
+  readonly incoming: number;
   readonly faults: number;
   readonly seed: number;
   readonly backend: Backend;
@@ -19,8 +21,10 @@ export interface SoakOptions {
 export function readOptions(env: NodeJS.ProcessEnv): SoakOptions {
   const backend = env['SOAK_BACKEND'] ?? 'rest';
   if (backend !== 'rest' && backend !== 'jsonrpc') throw new Error(`SOAK_BACKEND must be rest or jsonrpc, got "${backend}"`);
+  const messages = whole(env, 'SOAK_MESSAGES', 5_000, 1);
   return {
-    messages: whole(env, 'SOAK_MESSAGES', 5_000, 1),
+    messages,
+    incoming: whole(env, 'SOAK_INCOMING', Math.ceil(messages / 5), 0),
     faults: whole(env, 'SOAK_FAULTS', 36, 1),
     seed: whole(env, 'SOAK_SEED', Math.floor(Math.random() * 2 ** 31), 0),
     backend,

@@ -1,6 +1,8 @@
-// `pnpm soak`: thousands of messages through the real tetherd while a seeded fault schedule kills,
-// freezes, rate-limits and restarts the emulator and kills the daemon; then counts, from the
-// emulator's own record, what was lost or duplicated, and writes bench-results/soak.json.
+// `pnpm soak`: thousands of messages through the real tetherd, and incoming messages into it,
+// while a seeded fault schedule kills, freezes, rate-limits and restarts the emulator (and the
+// signal-cli behind it) and kills the daemon; then counts, from the emulator's own records, what
+// was lost or duplicated, checks every incoming loss against the loss windows tetherd reported,
+// and writes bench-results/soak.json.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,13 +11,17 @@ import { DaemonProcess } from './daemon-process.js';
 import { daemonMessages, sentCopies, waitForDrain } from './drain.js';
 import { EmulatorProcess } from './emulator-process.js';
 import { EventWatch } from './event-watch.js';
+import { settleIncoming } from './incoming-settle.js';
+import { tallyIncoming } from './incoming-tally.js';
+import { IncomingInjector } from './incoming.js';
+import { reportedWindows } from './loss-windows.js';
 import { runFaults, type RunnerProgress } from './fault-runner.js';
 import { buildSchedule } from './fault-schedule.js';
 import type { FaultTally } from './faults.js';
 import { readOptions, seededRandom } from './options.js';
 import { report } from './report.js';
 import { Release, submitAll, type Submission } from './submitters.js';
-import { tally } from './tally.js';
+import { tally, type SoakResult } from './tally.js';
 
 const ACCOUNT = '+4915112345678';
 const BASE_LATENCY_MS = 2;
@@ -25,14 +31,15 @@ const options = readOptions(process.env);
 const random = seededRandom(options.seed);
 const startedAt = Date.now();
 const log = (line: string): void => void process.stdout.write(`[${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
-log(`soak: ${options.messages} messages, ${options.faults} faults, ${options.backend} backend, seed ${options.seed} (replay: SOAK_SEED=${options.seed})`);
+log(`soak: ${options.messages} messages, ${options.incoming} incoming, ${options.faults} faults, ${options.backend} backend, seed ${options.seed} (replay: SOAK_SEED=${options.seed})`);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tether-soak-'));
 const emulator = new EmulatorProcess({ account: ACCOUNT, backend: options.backend, recordFile: path.join(dir, 'sent.ndjson'), logFile: path.join(dir, 'emulator.log'), baseLatencyMs: BASE_LATENCY_MS });
 await emulator.start();
+const daemonLog = path.join(dir, 'tetherd.log');
 const daemon = new DaemonProcess({
   socket: path.join(dir, 'tether.sock'),
-  logFile: path.join(dir, 'tetherd.log'),
+  logFile: daemonLog,
   env: {
     PATH: process.env['PATH'] ?? '',
     HOME: dir,
@@ -47,6 +54,8 @@ const daemon = new DaemonProcess({
     TETHER_HEARTBEAT_TIMEOUT_MS: '500',
     TETHER_CONNECT_TIMEOUT_MS: '1000',
     TETHER_SEND_TIMEOUT_MS: '1000',
+    // Restart gaps of signal-cli last at least one REST redial interval: probes must see them.
+    TETHER_PROBE_INTERVAL_MS: '250',
     TETHER_SHUTDOWN_TIMEOUT_MS: '2000',
     TETHER_LOG_LEVEL: 'info',
   },
@@ -56,7 +65,8 @@ const watch = new EventWatch(daemon);
 watch.start();
 log(`emulator at ${emulator.signalUrl}, tetherd up; logs and record in ${dir}`);
 
-const schedule = buildSchedule(options.faults, random);
+const schedule = buildSchedule(options.faults, random, options.backend);
+const incoming = new IncomingInjector(emulator);
 const release = new Release(options.messages);
 const submission: Submission = { accepted: new Map(), retried: 0 };
 const progress: RunnerProgress = { applied: 0 };
@@ -70,38 +80,56 @@ const ticker = setInterval(() => {
   release.add(((options.messages - release.allowed) * TICK_MS) / remainingMs + 0.5);
 }, TICK_MS);
 const submitting = submitAll({ daemon, count: options.messages, concurrency: options.submitters, seed: options.seed, release, submission });
+// Incoming messages spread over the planned length of the schedule.
+incoming.start(options.incoming, Math.max(5, Math.floor((options.faults * options.faultSpacingMs) / Math.max(1, options.incoming))));
 
 await runFaults({
   schedule,
-  context: { daemon, emulator, random, baseLatencyMs: BASE_LATENCY_MS, rateLimitRetryAfter: options.backend === 'jsonrpc', tally: faultTally },
+  context: { daemon, emulator, random, baseLatencyMs: BASE_LATENCY_MS, rateLimitRetryAfter: options.backend === 'jsonrpc', tally: faultTally, backend: options.backend, incoming, watch },
   watch,
   spacingMs: options.faultSpacingMs,
   progress,
   log,
   status,
+  noMoreSends: () => submission.accepted.size === options.messages && watch.sent >= options.messages,
 });
 clearInterval(ticker);
 release.finish();
 await submitting;
+await incoming.finish(10);
 log(`every fault applied and every message accepted | ${status()}`);
 await emulator.admin('POST', '/_emulator/faults/clear');
 const outbox = await waitForDrain(daemon, watch, options.drainDeadlineMs);
 log(outbox.drained ? `outbox drained | ${status()}` : `DEADLINE: outbox still holds ${outbox.queued} queued, ${outbox.sending} sending`);
 
-const { result, diagnostics } = tally({
+const unsettled = await settleIncoming(incoming, watch, emulator, 30_000);
+if (unsettled > 0) log(`${unsettled} incoming messages neither spooled nor dropped after 30 s`);
+
+const outgoing = tally({
   accepted: submission.accepted,
   records: await sentCopies(emulator),
   daemonMessages: await daemonMessages(daemon, submission.accepted.values()),
   faults: progress.applied,
   daemonKills: faultTally.daemonKills,
 });
+const windows = await reportedWindows(daemon, daemonLog);
+const incomingTally = tallyIncoming({ injected: incoming.injected, uncertain: incoming.uncertain, received: watch.received, dropped: await emulator.dropped(), windows });
+const { lostOutgoing, ...outgoingFigures } = outgoing.result;
+const result: SoakResult = {
+  ...outgoingFigures,
+  lost: incomingTally.lost,
+  incoming: incomingTally.incoming,
+  busyDrops: incomingTally.busyDrops,
+  lostOutsideWindows: lostOutgoing + incomingTally.outside.length,
+};
+const diagnostics = outgoing.diagnostics;
 watch.close();
 await daemon.stop('SIGTERM');
 await emulator.kill();
 
 mkdirSync(path.dirname(RESULT_FILE), { recursive: true });
 writeFileSync(RESULT_FILE, `${JSON.stringify(result, null, 2)}\n`);
-const passed = report({ result, diagnostics, faultTally, crashes: daemon.crashes, challenges: watch.challenges, retried: submission.retried, seconds: (Date.now() - startedAt) / 1000, drained: outbox.drained, resultFile: RESULT_FILE });
+const passed = report({ result, diagnostics, incoming: { ...incomingTally, uncertain: incoming.uncertain.size, windows: windows.length }, faultTally, crashes: daemon.crashes, challenges: watch.challenges, retried: submission.retried, seconds: (Date.now() - startedAt) / 1000, drained: outbox.drained, resultFile: RESULT_FILE });
 if (passed && !options.keep) rmSync(dir, { recursive: true, force: true });
 else log(`kept ${dir} (tetherd.log, emulator.log, sent.ndjson, state/) for inspection`);
 process.exitCode = passed ? 0 : 1;

@@ -1,6 +1,6 @@
-// Counts what arrived from the emulator's own record, not from the daemon's word: every accepted
-// message must be in the record at least once, unless tetherd itself reports it failed or
-// unknown; every extra copy is a duplicate, and it must belong to a message marked ambiguous.
+// Counts the outgoing side from the emulator's own record, not from the daemon's word: every
+// accepted message must be in the record at least once, unless tetherd itself reports it failed
+// or unknown; every extra copy is a duplicate, and it must belong to a message marked ambiguous.
 import { messageIndex } from './submitters.js';
 
 export interface DaemonMessage {
@@ -18,14 +18,25 @@ export interface SentCopy {
   readonly timestamp: number;
 }
 
+/** bench-results/soak.json (DECISIONS.md §10, plus the incoming keys; see the soak's README). */
 export interface SoakResult {
   readonly messages: number;
   readonly faults: number;
   readonly daemonKills: number;
+  /** Incoming envelopes lost inside loss windows tetherd reported. */
   readonly lost: number;
   readonly duplicates: number;
   readonly duplicatesReported: number;
+  /** Incoming messages injected. */
+  readonly incoming: number;
+  /** Incoming envelopes the REST server dropped for a busy WebSocket (invisible to any client). */
+  readonly busyDrops: number;
+  /** Losses nobody reported: incoming outside every window, and accepted messages Signal never got. */
+  readonly lostOutsideWindows: number;
 }
+
+/** The outgoing half of the figures. */
+export type OutgoingResult = Pick<SoakResult, 'messages' | 'faults' | 'daemonKills' | 'duplicates' | 'duplicatesReported'> & { readonly lostOutgoing: number };
 
 export interface Diagnostics {
   /** Reported failed or unknown by tetherd and absent from the record: not lost, but listed. */
@@ -51,7 +62,7 @@ export function tally(input: {
   readonly daemonMessages: ReadonlyMap<string, DaemonMessage>;
   readonly faults: number;
   readonly daemonKills: number;
-}): { result: SoakResult; diagnostics: Diagnostics } {
+}): { result: OutgoingResult; diagnostics: Diagnostics } {
   const copies = new Map<number, number>();
   const timestamps = new Map<number, Set<number>>();
   let strangers = 0;
@@ -96,7 +107,7 @@ export function tally(input: {
     }
   }
   return {
-    result: { messages: input.accepted.size, faults: input.faults, daemonKills: input.daemonKills, lost: diagnostics.lostMessages.length, duplicates, duplicatesReported },
+    result: { messages: input.accepted.size, faults: input.faults, daemonKills: input.daemonKills, lostOutgoing: diagnostics.lostMessages.length, duplicates, duplicatesReported },
     diagnostics,
   };
 }

@@ -39,7 +39,7 @@ export function leaderStarter(deps: LeaderDeps): StartLeader {
   const { settings, store, events, incoming, leadership, metrics, clock, logger } = deps;
   return async (epoch): Promise<LeaderParts & { readonly signal: SignalParts }> => {
     const messages: MessageStore = epoch !== undefined && 'fenced' in store ? store.fenced(epoch) : store.messages;
-    const signal = signalSide(settings, { logger, clock, store, messages, metrics, incoming, lastKnown: (await events.lastAt()) ?? clock.now(), mayAct: () => leadership.valid() });
+    const signal = signalSide(settings, { logger, clock, store, messages, metrics, incoming, lastKnown: await lastKnown(events, store, clock), mayAct: () => leadership.valid() });
     const publish = (): void => void publishSnapshot(signal, store, settings, clock).catch((error: unknown) => logger.warn({ err: error }, 'the link snapshot could not be stored'));
     const stopRecording = recordChannel({ channel: signal.channel, events, meta: store.meta, metrics, clock, logger });
     const stopPublishing = [signal.channel.onLinkChange(publish), signal.channel.onGateChange(publish)];
@@ -97,10 +97,27 @@ async function publishSnapshot(signal: SignalSide, store: Store, settings: Setti
   await store.meta.set(LINK_SNAPSHOT_KEY, JSON.stringify(linkSnapshot(status, signal.openLossWindows())));
 }
 
+/** Where a loss window that was open when the last leader stopped (even by SIGKILL) began. */
+const OPEN_LOSS_WINDOW = 'loss_window_open';
+
+/**
+ * Where this run's first loss window starts: the newest logged event, or earlier where a window
+ * was still open when the last run (or the last leader) ended — its start is kept as it opens —
+ * so a kill in the middle of a window leaves no unreported stretch. Undefined on a fresh store.
+ */
+async function lastKnown(events: EventLog, store: Store, clock: Clock): Promise<number | undefined> {
+  const lastEvent = await events.lastAt();
+  const open = Number((await store.meta.get(OPEN_LOSS_WINDOW)) ?? '');
+  if (open > 0) return Math.min(open, lastEvent ?? clock.now());
+  return lastEvent;
+}
+
+const failedToKeep = (logger: DaemonLogger) => (error: unknown) => logger.error({ err: error }, 'the open loss window could not be kept');
+
 /** The Signal transport and channel the URL names, and what the daemon needs of them. */
 function signalSide(
   settings: Settings,
-  parts: { logger: DaemonLogger; clock: Clock; store: Store; messages: MessageStore; metrics: Metrics; incoming: IncomingHandler; lastKnown: number; mayAct: () => boolean },
+  parts: { logger: DaemonLogger; clock: Clock; store: Store; messages: MessageStore; metrics: Metrics; incoming: IncomingHandler; lastKnown: number | undefined; mayAct: () => boolean },
 ): SignalParts {
   const { logger, clock, store, metrics, incoming } = parts;
   const raw = createSignalChannel({
@@ -119,8 +136,11 @@ function signalSide(
     mayAct: parts.mayAct,
     ...(settings.sendRate === undefined ? {} : { pacing: { ratePerMinute: settings.sendRate, burst: settings.sendBurst ?? 1 } }),
     backoff: backoffFor(settings),
-    lossWindowSince: parts.lastKnown,
+    gate: { unauthorizedBackoff: { initialMs: settings.unauthorizedRetryMs, factor: 2, maxMs: Math.max(settings.unauthorizedRetryMs, 600_000), jitter: 'equal' } },
+    ...(parts.lastKnown === undefined ? {} : { lossWindowSince: parts.lastKnown }),
+    onLossWindowOpened: (from) => void Promise.resolve(store.meta.set(OPEN_LOSS_WINDOW, String(from))).catch(failedToKeep(logger)),
     onLossWindowClosed: (window) => {
+      void Promise.resolve(store.meta.set(OPEN_LOSS_WINDOW, '')).catch(failedToKeep(logger));
       metrics.lossWindow(window);
       void Promise.resolve(store.lossWindows.add(window)).catch((error: unknown) => logger.error({ err: error }, 'a loss window could not be stored'));
       logger.warn({ from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString(), ms: window.to - window.from }, 'possible-loss window closed');

@@ -108,7 +108,7 @@ async function compose(
     await events.start();
   }
   const feed = new EventFeed(events);
-  const incoming = new IncomingHandler({ events, messages: store.messages, metrics, clock, logger, ...(settings.allowFrom ? { allowFrom: settings.allowFrom } : {}) });
+  const incoming = new IncomingHandler({ events, metrics, clock, logger, ...(settings.allowFrom ? { allowFrom: settings.allowFrom } : {}) });
   const leadership = shared
     ? new LeaseLeadership({ leases: store.leases, account: settings.account, instance: settings.instanceId ?? `${os.hostname()}:${process.pid}`, host: os.hostname(), leaseMs: settings.leaseMs, clock, logger })
     : soleLeadership();

@@ -1,6 +1,7 @@
 // What the compat endpoint does not queue goes straight to the backend while the link is up:
-// typing indicators, receipts, reactions, and (REST backend) sends with quotes, mentions and the
-// like. Without a link they get 503, while plain sends are still queued. Both backends.
+// typing indicators, receipts, reactions, and (REST backend) sends with stickers, edits, link
+// previews or view-once. Without a link they get 503, while plain sends (and styled text, quotes
+// and mentions) are still queued. Both backends.
 import { makeGroupId, restGroupId, startEmulator, type Emulator } from '@tether/signal-emulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, compatDaemon } from './compat-helpers.js';
@@ -34,7 +35,7 @@ async function daemonFor(url: string, env: Record<string, string> = {}): Promise
   return { tetherd, base };
 }
 
-const quoted = { number: ACCOUNT, recipients: [FRIEND], message: 'a reply', quote_timestamp: 1_700_000_000_000, quote_author: FRIEND };
+const stickered = { number: ACCOUNT, recipients: [FRIEND], message: 'a sticker', sticker: '0a1b2c3d:1' };
 
 describe('REST backend', () => {
   it('forwards typing, receipts and reactions, and passes the backend answer back', async () => {
@@ -47,14 +48,14 @@ describe('REST backend', () => {
     expect(refused).toMatchObject({ status: 400, body: (await call(emulator.restUrl!, 'PUT', `/v1/typing-indicator/${number}`, { recipient: '+1' })).body });
   });
 
-  it('forwards a send with a quote as it is, answering with the real timestamp', async () => {
+  it('forwards a send with a sticker as it is, answering with the real timestamp', async () => {
     const emulator = await emulatorFor();
     const { base } = await daemonFor(emulator.restUrl!);
-    const reply = await call(base, 'POST', '/v2/send', quoted);
+    const reply = await call(base, 'POST', '/v2/send', stickered);
     expect(reply.status).toBe(201);
     expect(reply.headers['x-tether-message-id']).toBeUndefined();
     const [record] = emulator.sent();
-    expect(record).toMatchObject({ message: 'a reply' });
+    expect(record).toMatchObject({ message: 'a sticker' });
     expect(reply.body).toEqual({ timestamp: String(record!.timestamp) });
   });
 
@@ -68,7 +69,7 @@ describe('REST backend', () => {
       expect(reply.status).toBe(503);
       expect((reply.body as { error: string }).error).toMatch(/not connected/);
     }
-    expect((await call(base, 'POST', '/v2/send', quoted)).status).toBe(503);
+    expect((await call(base, 'POST', '/v2/send', stickered)).status).toBe(503);
     const plain = await call(base, 'POST', '/v2/send', { number: ACCOUNT, recipients: [FRIEND], message: 'plain' });
     expect(plain).toMatchObject({ status: 201, headers: { 'x-tether-send': 'queued' } });
   });
@@ -83,8 +84,8 @@ describe('JSON-RPC backend', () => {
     expect(refused).toMatchObject({ status: 400, body: { error: expect.stringMatching(/Invalid phone number/) as unknown } });
     const sent = await call(base, 'POST', '/v2/send', { number: ACCOUNT, recipients: [FRIEND], message: 'over json-rpc' });
     expect(sent).toMatchObject({ status: 201, body: { timestamp: String(emulator.sent()[0]!.timestamp) } });
-    const rich = await call(base, 'POST', '/v2/send', quoted);
-    expect(rich).toMatchObject({ status: 400, body: { error: expect.stringMatching(/quote .*JSON-RPC/) as unknown } });
-    expect((await call(base, 'GET', '/v1/about')).body).toMatchObject({ capabilities: { 'v2/send': [] }, tether: { backend: 'jsonrpc' } });
+    const rich = await call(base, 'POST', '/v2/send', stickered);
+    expect(rich).toMatchObject({ status: 400, body: { error: expect.stringMatching(/sticker .*JSON-RPC/) as unknown } });
+    expect((await call(base, 'GET', '/v1/about')).body).toMatchObject({ capabilities: { 'v2/send': ['quotes', 'mentions'] }, tether: { backend: 'jsonrpc' } });
   });
 });

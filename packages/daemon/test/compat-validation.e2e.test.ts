@@ -56,6 +56,11 @@ const sendV2Cases: [string, string][] = [
   ['an attachment that is not base64', send({ base64_attachments: ['not base64!'] })],
   ['a data URI without data', send({ base64_attachments: ['data:image/png;base64,'] })],
   ['a badly padded attachment', send({ base64_attachments: ['ab=c'] })],
+  ['a quote without its author', send({ quote_timestamp: 1_700_000_000_000 })],
+  ['a mention without an author', send({ mentions: [{ start: 0, length: 1 }] })],
+  ['a mention at a negative position', send({ mentions: [{ start: -1, length: 1, author: FRIEND }] })],
+  ['a quoted mention without an author', send({ quote_timestamp: 1, quote_author: FRIEND, quote_mentions: [{ start: 0, length: 2 }] })],
+  ['styled text that is empty once its markers are gone', send({ message: '**~~**', text_mode: 'styled' })],
 ];
 
 const sendV1Cases: [string, string][] = [

@@ -114,6 +114,9 @@ describe('tetherds sharing a PostgreSQL database', () => {
     const { body: status } = await b.request<Status>('GET', '/v1/status');
     expect(status).toMatchObject({ role: 'standby', leader: { instance: 'a' } });
     expect(Date.parse(status.leader!.leaseUntil)).toBeGreaterThan(Date.parse(status.leader!.since));
+    const link = a.events('?kinds=state', '0');
+    await link.until((events) => events.some((event) => event.data['to'] === 'connected'), 'the leader connected');
+    link.close();
     expect((await a.request<Status>('GET', '/v1/status')).body).toMatchObject({ role: 'leader', state: 'connected', leader: { instance: 'a' } });
     expect((await b.request('GET', '/readyz')).status).toBe(200);
     const metrics = (await c.request<string>('GET', '/metrics')).body;

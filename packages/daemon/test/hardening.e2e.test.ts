@@ -206,11 +206,11 @@ describe('compat forward', () => {
     await tetherd.ready();
     await tetherd.logLine(/"to":"connected"/);
     const port = (JSON.parse(await tetherd.logLine(/compat API listening/)) as { compat: { port: number } }).compat.port;
-    const quote = { number: '+4915112345678', recipients: [FRIEND], message: 'quoting', quote_timestamp: 1, quote_author: FRIEND };
+    const sticker = { number: '+4915112345678', recipients: [FRIEND], message: 'a sticker', sticker: '0a1b2c3d:1' };
     backend.hangNextSends(1);
-    const hung = await request<{ error: string }>({ host: '127.0.0.1', port }, 'POST', '/v2/send', quote);
+    const hung = await request<{ error: string }>({ host: '127.0.0.1', port }, 'POST', '/v2/send', sticker);
     expect(hung).toMatchObject({ status: 503, body: { error: expect.stringMatching(/did not answer in time/) } });
-    expect((await request({ host: '127.0.0.1', port }, 'POST', '/v2/send', quote)).status).toBe(201);
+    expect((await request({ host: '127.0.0.1', port }, 'POST', '/v2/send', sticker)).status).toBe(201);
   });
 });
 

@@ -67,6 +67,8 @@ export interface EmulatorFaults {
   failNextSends(count: number, options: FailNextOptions): void;
   rateLimitNextSends(count: number, options?: RateLimitOptions): void;
   hangNextSends(count: number, options?: HangOptions): void;
+  /** Answers every hung send as accepted (recording it if it was not yet): a slow send that ends after all. Returns how many. */
+  answerHungSends(): number;
   setLatency(ms: number): void;
   /** A hung (`down`) or loading (`starting`) signal-cli; `up` ends either. */
   setSignalCli(state: SignalCliState): void;

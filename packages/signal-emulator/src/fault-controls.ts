@@ -42,6 +42,7 @@ export function faultControls(parts: FaultParts): EmulatorFaults {
     failNextSends: (count, failure) => signalCli.faults.fail(count, failure),
     rateLimitNextSends: (count, rateLimit = {}) => signalCli.faults.rateLimit(count, rateLimit),
     hangNextSends: (count, hang = {}) => signalCli.faults.hang(count, hang),
+    answerHungSends: () => signalCli.answerHung(),
     setLatency(ms) {
       if (!Number.isFinite(ms) || ms < 0) throw new RangeError('latency must be a non-negative number of milliseconds');
       signalCli.latencyMs = ms;

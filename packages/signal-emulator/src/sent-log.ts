@@ -5,6 +5,15 @@ import type { AttachmentSummary } from './attachments.js';
 
 export type BackendKind = 'rest' | 'jsonrpc';
 
+/** A quote as signal-cli received it: `quote-timestamp`, `-author`, `-message`, `-mention`. */
+export interface SentQuote {
+  timestamp: number;
+  author?: string;
+  message?: string;
+  /** `start:length:author`. */
+  mentions?: readonly string[];
+}
+
 export interface SentRecord {
   backend: BackendKind;
   /** The account that sent it (records written before multi-account support have none). */
@@ -18,6 +27,12 @@ export interface SentRecord {
   /** The text; null when the send carried none. */
   message: string | null;
   attachments: AttachmentSummary[];
+  /** signal-cli `text-style` strings (`start:length:STYLE`), present when given: REST's styled text arrives so. */
+  textStyles?: string[];
+  /** signal-cli `mention` strings (`start:length:author`), present when given. */
+  mentions?: string[];
+  /** Present when the send quoted a message. */
+  quote?: SentQuote;
   /** Emulator clock time when the send was accepted. */
   receivedAt: number;
 }

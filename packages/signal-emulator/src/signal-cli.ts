@@ -11,7 +11,7 @@ import {
   type SendMessageResult,
 } from './recipients.js';
 import { SendFaultQueue, type SendFault } from './send-faults.js';
-import type { BackendKind, SentLog } from './sent-log.js';
+import type { BackendKind, SentLog, SentQuote, SentRecord } from './sent-log.js';
 import { errorCodes, jsonRpcErrorForRest, messages, type SignalCliError } from './signal-cli-error.js';
 
 export type SignalCliState = 'up' | 'down' | 'starting';
@@ -26,7 +26,7 @@ export interface SendRequest extends RecipientInput {
   /** JSON-RPC `attachment` strings (data URIs or paths), read only once the request is valid. */
   attachmentStrings?: readonly string[];
   sticker?: string;
-  quote?: { timestamp: number; author?: string };
+  quote?: SentQuote;
   mentions?: readonly string[];
   textStyles?: readonly string[];
 }
@@ -34,6 +34,12 @@ export interface SendRequest extends RecipientInput {
 export type SendOutcome =
   | { ok: true; timestamp: number; results: SendMessageResult[] }
   | { ok: false; error: SignalCliError };
+
+/** A send held without an answer: what it will answer, and its record if it was not delivered yet. */
+interface HungSend {
+  readonly answer: Extract<SendOutcome, { ok: true }>;
+  readonly record?: () => void;
+}
 
 export interface SubmittedChallenge {
   token: string;
@@ -54,6 +60,7 @@ export class SignalCli {
   readonly unauthorized = new Map<string, UnauthorizedStatus>();
   readonly accounts: readonly string[];
   #lastTimestamp = 0;
+  #hung: (HungSend & { resolve: (outcome: SendOutcome) => void })[] = [];
 
   constructor(
     accounts: string | readonly string[],
@@ -91,10 +98,25 @@ export class SignalCli {
 
   async send(request: SendRequest): Promise<SendOutcome> {
     const outcome = this.#evaluate(request);
-    // A hung send never answers; the caller's request stays open until its connection dies.
-    if (outcome === 'hang') return new Promise<never>(() => undefined);
+    // A hung send answers only if `answerHung` is called; its request stays open until then or
+    // until its connection dies (whoever reads the answer checks the connection is still there).
+    if ('hang' in outcome) return new Promise<SendOutcome>((resolve) => this.#hung.push({ ...outcome.hang, resolve }));
     if (this.latencyMs > 0) await sleep(this.latencyMs);
     return outcome;
+  }
+
+  /**
+   * Answers every hung send as accepted, recording those not recorded yet: signal-cli's slow sends
+   * do answer in the end (FIELD-ISSUES #11: after minutes, with 201). Returns how many.
+   */
+  answerHung(): number {
+    const hung = this.#hung;
+    this.#hung = [];
+    for (const send of hung) {
+      send.record?.();
+      send.resolve(send.answer);
+    }
+    return hung.length;
   }
 
   /** Typing indicators, receipts and reactions: validated like a send, never faulted. */
@@ -109,7 +131,7 @@ export class SignalCli {
     this.faults.liftRateLimit(token);
   }
 
-  #evaluate(request: SendRequest): SendOutcome | 'hang' {
+  #evaluate(request: SendRequest): SendOutcome | { hang: HungSend } {
     const account = request.account ?? this.account;
     const resolved = resolveRecipients(request, account);
     if (!resolved.ok) return resolved;
@@ -126,8 +148,8 @@ export class SignalCli {
     const fault = this.faults.take();
     const timestamp = this.nextTimestamp();
     const results = successResults(resolved.value, this.groups, account);
-    if (fault === undefined || fault.deliver) {
-      const groupId = resolved.value.groupIds[0];
+    const groupId = resolved.value.groupIds[0];
+    const record = (): void =>
       this.sentLog.add({
         backend: request.backend,
         account,
@@ -136,13 +158,24 @@ export class SignalCli {
         ...(groupId === undefined ? {} : { groupId }),
         message: request.message === undefined || request.message === null || request.message === '' ? null : request.message,
         attachments,
+        ...richFields(request),
         receivedAt: this.clock(),
       });
-    }
+    if (fault === undefined || fault.deliver) record();
     if (fault === undefined) return { ok: true, timestamp, results };
-    if (fault.kind === 'hang') return 'hang';
+    if (fault.kind === 'hang') return { hang: { answer: { ok: true, timestamp, results }, ...(fault.deliver ? {} : { record }) } };
     return { ok: false, error: faultError(fault, timestamp, results) };
   }
+}
+
+/** What signal-cli was asked besides text and attachments: styles, mentions, a quote (only those given). */
+function richFields(request: SendRequest): Pick<SentRecord, 'textStyles' | 'mentions' | 'quote'> {
+  const { textStyles = [], mentions = [], quote } = request;
+  return {
+    ...(textStyles.length > 0 ? { textStyles: [...textStyles] } : {}),
+    ...(mentions.length > 0 ? { mentions: [...mentions] } : {}),
+    ...(quote === undefined ? {} : { quote: { ...quote, ...(quote.mentions === undefined ? {} : { mentions: [...quote.mentions] }) } }),
+  };
 }
 
 function faultError(fault: Exclude<SendFault, { kind: 'hang' }>, timestamp: number, results: SendMessageResult[]): SignalCliError {
@@ -160,22 +193,28 @@ function faultError(fault: Exclude<SendFault, { kind: 'hang' }>, timestamp: numb
   return { ...jsonRpcErrorForRest(rest, results.map((result) => result.recipientAddress)), rest };
 }
 
-/** SendCommand's checks, in its order. */
+/** SendCommand's checks, in its order (S:…/commands/SendCommand.java:178-244). */
 function validateContent(request: SendRequest): SignalCliError | undefined {
-  for (const mention of request.mentions ?? []) {
-    if (!/^\d+:\d+:.+$/.test(mention)) {
-      return userError(`Invalid mention syntax (${mention}) expected 'start:length:recipientNumber'`);
-    }
-  }
+  const badMention = mentionError(request.mentions);
+  if (badMention !== undefined) return badMention;
   for (const style of request.textStyles ?? []) {
     const match = /^\d+:\d+:(.+)$/.exec(style);
     if (match === null) return userError(`Invalid textStyle syntax (${style}) expected 'start:length:STYLE'`);
     if (!textStyles.has(match[1]?.toUpperCase() ?? '')) return userError(`Invalid style: ${match[1] ?? ''}`);
   }
   if (request.quote !== undefined && request.quote.author === undefined) return userError('Quote author parameter is missing');
+  // The quote's mentions are parsed after its author is known to be there, by the same rule.
+  const badQuoteMention = mentionError(request.quote?.mentions);
+  if (badQuoteMention !== undefined) return badQuoteMention;
   const empty = (request.message ?? '') === '' && (request.attachments ?? []).length === 0 && (request.attachmentStrings ?? []).length === 0;
   if (empty && request.sticker === undefined && request.quote === undefined) return userError(messages.emptyMessage);
   return undefined;
+}
+
+/** SendCommand.parseMentions: `start:length:recipient`, both numbers without a sign. */
+function mentionError(mentions: readonly string[] | undefined): SignalCliError | undefined {
+  const bad = (mentions ?? []).find((mention) => !/^\d+:\d+:.+$/.test(mention));
+  return bad === undefined ? undefined : userError(`Invalid mention syntax (${bad}) expected 'start:length:recipientNumber'`);
 }
 
 /**

@@ -117,6 +117,17 @@ describe('send faults', () => {
     expect(hung.settled).toBe(false);
     expect(emulator.sent().map((record) => record.message)).toEqual(['next']);
   });
+
+  it('answers hung sends late, as accepted, recording them then (a slow send that ends after all)', async () => {
+    const connected = await client();
+    emulator.hangNextSends(1);
+    const hung = send(connected, 'slow');
+    expect((await send(connected, 'next')).result).toBeDefined();
+    expect(emulator.answerHungSends()).toBe(1);
+    expect((await hung).result).toMatchObject({ timestamp: expect.any(Number) as unknown });
+    expect(emulator.sent().map((record) => record.message)).toEqual(['next', 'slow']);
+    expect(emulator.answerHungSends()).toBe(0);
+  });
 });
 
 describe('incoming faults and signal-cli state', () => {

@@ -129,6 +129,18 @@ describe('send faults', () => {
     expect(emulator.sent().map((record) => record.message)).toEqual(['hello', 'next']);
   });
 
+  it('answers a hung send late with 201, without recording a delivered one twice', async () => {
+    emulator.hangNextSends(1, { deliver: true });
+    const hung = post(`${base}/v2/send`, message);
+    await new Promise<void>((resolve) => {
+      const check = (): void => void (emulator.sent().length > 0 ? resolve() : setImmediate(check));
+      check();
+    });
+    expect(emulator.answerHungSends()).toBe(1);
+    expect((await hung).status).toBe(201);
+    expect(emulator.sent().map((record) => record.message)).toEqual(['hello']);
+  });
+
   it('delays send answers by the latency, not other requests', async () => {
     emulator.setLatency(300);
     const order: string[] = [];

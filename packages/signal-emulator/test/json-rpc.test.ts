@@ -104,6 +104,17 @@ describe('methods', () => {
     ]);
   });
 
+  it('records text styles, mentions and a quote, dashed or camelCase, singular or plural (S:…/commands/SendCommand.java)', async () => {
+    const connected = await client();
+    await connected.request('send', { account, recipient: friend, message: 'Disk full, X', 'text-style': ['0:4:BOLD'], mentions: [`11:1:${friend}`] });
+    await connected.request('send', { account, recipient: friend, message: 'yes', quoteTimestamp: 5, quoteAuthor: friend, quoteMessage: 'ok?', quoteMention: `0:1:${friend}` });
+    const [styled, quoting] = emulator.sent().slice(-2);
+    expect(styled).toMatchObject({ message: 'Disk full, X', textStyles: ['0:4:BOLD'], mentions: [`11:1:${friend}`] });
+    expect(styled).not.toHaveProperty('quote');
+    expect(quoting).toMatchObject({ quote: { timestamp: 5, author: friend, message: 'ok?', mentions: [`0:1:${friend}`] } });
+    expect(quoting).not.toHaveProperty('textStyles');
+  });
+
   // Utils.createStreamDetails: what is not a data URI is a path; a missing file fails the whole
   // send in SendCommand (AttachmentInvalidException → UnexpectedErrorException → -32603).
   it('fails a send whose data URI does not decode as signal-cli does, naming the attachment', async () => {

@@ -76,15 +76,38 @@ describe('POST /v2/send', () => {
     [{ number: account, recipients: ['+12'], message: 'x' }, "Invalid phone number '+12': The string supplied did not seem to be a phone number."],
     [{ number: '+4915199999999', recipients: [friend], message: 'x' }, 'Specified account does not exist'],
     [{ number: account, recipients: [friend], message: 'x', quote_timestamp: 5 }, 'Quote author parameter is missing'],
+    // SendCommand parses the quote's mentions by the same rule, once the quote author is there
+    [{ number: account, recipients: [friend], message: 'x', quote_timestamp: 5, quote_author: friend, quote_mentions: [{ start: 0, length: 1 }] }, "Invalid mention syntax (0:1:) expected 'start:length:recipientNumber'"],
+    [{ number: account, recipients: [friend], message: 'x', mentions: [{ start: -1, length: 1, author: friend }] }, `Invalid mention syntax (-1:1:${friend}) expected 'start:length:recipientNumber'`],
   ])('answers 400 for %j', async (body, error) => {
     const answer = typeof body === 'string' ? await request(`${base}/v2/send`, { method: 'POST', body }) : await send(body);
     expect(answer.status).toBe(400);
     expect(answer.json).toEqual({ error });
   });
 
-  it('strips styled-text markers from the recorded text', async () => {
+  it('strips styled-text markers from the recorded text and records the styles signal-cli gets', async () => {
     await send({ number: account, recipients: [friend], message: 'a **bold** move', text_mode: 'styled' });
-    expect(emulator.sent().at(-1)?.message).toBe('a bold move');
+    expect(emulator.sent().at(-1)).toMatchObject({ message: 'a bold move', textStyles: ['2:4:BOLD'] });
+    await send({ number: account, recipients: [friend], message: 'a **bold** move' });
+    expect(emulator.sent().at(-1)).toMatchObject({ message: 'a **bold** move' });
+    expect(emulator.sent().at(-1)).not.toHaveProperty('textStyles');
+  });
+
+  it('records mentions and quotes as REST passes them to signal-cli (R:src/client/client.go:577-595)', async () => {
+    await send({
+      number: account,
+      recipients: [friend],
+      message: 'see X',
+      mentions: [{ start: 4, length: 1, author: friend }],
+      quote_timestamp: 1755000000000,
+      quote_author: friend,
+      quote_message: 'status?',
+      quote_mentions: [{ start: 0, length: 1, author: friend }],
+    });
+    expect(emulator.sent().at(-1)).toMatchObject({
+      mentions: [`4:1:${friend}`],
+      quote: { timestamp: 1755000000000, author: friend, message: 'status?', mentions: [`0:1:${friend}`] },
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 // Picks the backend from the URL: `http(s)://` is signal-cli-rest-api, `tcp://host:port` and
 // `unix:/path` are signal-cli's JSON-RPC daemon. Also the backoff preset each backend needs: the
 // REST path loses every message that arrives while we are away, so it retries fast.
-import { DEFAULT_BACKOFF, LOSS_PRONE_BACKOFF, type BackoffPolicy, type Logger } from '@tether/core';
+import { DEFAULT_BACKOFF, LOSS_PRONE_BACKOFF, type BackoffPolicy, type Clock, type Logger } from '@tether/core';
 import type { JsonRpcEndpoint } from './jsonrpc-socket.js';
 import { JsonRpcTransport, type ReceiveMode } from './jsonrpc-transport.js';
 import { RestTransport } from './rest-transport.js';
@@ -45,6 +45,8 @@ export interface SignalTransportOptions {
   readonly receiveMode?: ReceiveMode;
   /** REST only: while the link is up, probe readiness at least this often (loss windows). @default no own probing */
   readonly probeIntervalMs?: number;
+  /** REST only: times the readiness probes. @default systemClock */
+  readonly clock?: Clock;
   readonly logger?: Logger;
 }
 
@@ -53,7 +55,13 @@ export function createSignalTransport(options: SignalTransportOptions): SignalTr
   if ('error' in endpoint) throw new RangeError(endpoint.error);
   const logger = options.logger ? { logger: options.logger } : {};
   if (endpoint.kind === 'rest') {
-    return new RestTransport({ url: endpoint.url, account: options.account, ...(options.probeIntervalMs === undefined ? {} : { probeIntervalMs: options.probeIntervalMs }), ...logger });
+    return new RestTransport({
+      url: endpoint.url,
+      account: options.account,
+      ...(options.probeIntervalMs === undefined ? {} : { probeIntervalMs: options.probeIntervalMs }),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...logger,
+    });
   }
   return new JsonRpcTransport({ endpoint: endpoint.endpoint, url: endpoint.url, account: options.account, ...(options.receiveMode ? { receiveMode: options.receiveMode } : {}), ...logger });
 }

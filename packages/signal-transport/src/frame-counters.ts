@@ -1,6 +1,8 @@
-// Counts of incoming frames that were not passed on, by why. A malformed frame is counted and
-// logged (never its content: it may hold a message body), never a crash.
-import type { Logger } from '@tether/core';
+// Counts of incoming frames that were not passed on, by why, and the hand-over of those that are:
+// every event to `onIncoming`, and a receipt also to `onReceipt` (Transport v2) so the outbox can
+// move our messages forward. A malformed frame is counted and logged (never its content: it may
+// hold a message body), never a crash.
+import type { ConnectOptions, Logger, Receipt } from '@tether/core';
 import { parseReceiveFrame, type IncomingEvent } from './wire/index.js';
 
 export interface FrameCounters {
@@ -18,18 +20,17 @@ export function newFrameCounters(): FrameCounters {
   return { received: 0, foreignAccount: 0, errorFrames: 0, malformed: 0 };
 }
 
+/** Where parsed frames go: the link's callbacks. */
+export type FrameSink = Pick<ConnectOptions<IncomingEvent>, 'onIncoming' | 'onReceipt'>;
+
 /** Parses one frame (already JSON-decoded, or undefined when it was not JSON) and hands it on. */
-export function handleFrame(
-  value: unknown,
-  account: string,
-  counters: FrameCounters,
-  logger: Logger,
-  onIncoming: (event: IncomingEvent) => void,
-): void {
+export function handleFrame(value: unknown, account: string, counters: FrameCounters, logger: Logger, sink: FrameSink): void {
   const result = value === undefined ? ({ ok: false, reason: 'malformed', detail: 'not JSON' } as const) : parseReceiveFrame(value, account);
   if (result.ok) {
     counters.received++;
-    onIncoming(result.event);
+    sink.onIncoming(result.event);
+    const receipt = receiptOf(result.event);
+    if (receipt !== undefined) sink.onReceipt?.(receipt);
     return;
   }
   switch (result.reason) {
@@ -45,6 +46,15 @@ export function handleFrame(
       logger.warn({ reason: result.reason, detail: result.detail }, 'malformed incoming frame dropped');
       return;
   }
+}
+
+/**
+ * A receipt names our sent messages by the Signal timestamps their sends answered with, which are
+ * their backend ids. Signal's "viewed" (a view-once or voice message was opened) implies read.
+ */
+export function receiptOf(event: IncomingEvent): Receipt | undefined {
+  if (event.kind !== 'receipt' || event.timestamps.length === 0) return undefined;
+  return { type: event.receiptType === 'delivery' ? 'delivered' : 'read', backendIds: event.timestamps.map(String) };
 }
 
 export function parseJsonOrUndefined(text: string): unknown {

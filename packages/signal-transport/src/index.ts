@@ -1,5 +1,5 @@
 // @tether/signal-transport: the Signal adapter for @tether/core. Two backends behind one
-// Transport v1 — signal-cli-rest-api (json-rpc mode) and signal-cli's JSON-RPC daemon — plus the
+// Transport v2 — signal-cli-rest-api (json-rpc mode) and signal-cli's JSON-RPC daemon — plus the
 // pure wire layer (envelopes → typed events, errors → send outcomes, recipients, masking).
 export { createSignalTransport, backoffFor, parseSignalUrl } from './create.js';
 export type { SignalEndpoint, SignalTransport, SignalTransportOptions } from './create.js';

@@ -1,8 +1,9 @@
-// signal-cli's own JSON-RPC daemon. Its receive mode is found at every connect (receive-mode.ts),
-// not assumed: manual mode (lossless: messages wait at Signal while nobody listens) gets our own
-// `subscribeReceive`; an auto-subscribing daemon gets none, or loses a duplicate one at its first
-// frame. Every call names the account. Sends share the socket; a late answer is reported.
-import { noopLogger, TransportError, type ConnectOptions, type Link, type LinkClosed, type Logger, type SendOptions, type SendOutcome, type Transport } from '@tether/core';
+// signal-cli's own JSON-RPC daemon, on Transport v2. Its receive mode is found at every connect
+// (receive-mode.ts), not assumed: manual mode (lossless: messages wait at Signal while nobody
+// listens) gets our own `subscribeReceive`; an auto-subscribing daemon gets none, or loses a
+// duplicate one at its first frame. Every call names the account. Sends share the socket; a late
+// answer to a send that ended unknown is reported; receipts reach `onReceipt`.
+import { noopLogger, TransportError, type ConnectOptions, type Link, type LinkClosed, type Logger, type SendOptionsV2, type SendOutcomeV2, type TransportV2 } from '@tether/core';
 import { handleFrame, newFrameCounters, type FrameCounters } from './frame-counters.js';
 import { expectResult, JsonRpcSocket, type CallResult, type JsonRpcEndpoint } from './jsonrpc-socket.js';
 import { LOSSY_WARNING, NotificationFilter, planConnect, refusal, type ConnectPlan, type ReceiveMode, type ReceiveProbe } from './receive-mode.js';
@@ -26,8 +27,8 @@ export interface JsonRpcTransportOptions {
 }
 
 
-export class JsonRpcTransport implements Transport<OutgoingMessage, IncomingEvent> {
-  readonly specificationVersion = 'v1' as const;
+export class JsonRpcTransport implements TransportV2<OutgoingMessage, IncomingEvent> {
+  readonly specificationVersion = 'v2' as const;
   readonly kind = 'signal-jsonrpc';
   readonly counters: FrameCounters = newFrameCounters();
   readonly #options: JsonRpcTransportOptions;
@@ -56,7 +57,7 @@ export class JsonRpcTransport implements Transport<OutgoingMessage, IncomingEven
     let up = false;
     const onReceive = (params: unknown): void => {
       const verdict = filter.accept(params);
-      if (verdict.frame !== undefined) handleFrame(verdict.frame, account, this.counters, this.#logger, options.onIncoming);
+      if (verdict.frame !== undefined) handleFrame(verdict.frame, account, this.counters, this.#logger, options);
       if (verdict.unsubscribe !== undefined) void socket?.request('unsubscribeReceive', { account, subscription: verdict.unsubscribe });
       if (verdict.mode !== undefined && up) this.#setMode(verdict.mode);
       if (verdict.contradiction !== undefined) {
@@ -131,22 +132,27 @@ export class JsonRpcTransport implements Transport<OutgoingMessage, IncomingEven
     }
   }
 
-  async send(message: OutgoingMessage, options: SendOptions): Promise<SendOutcome> {
+  /**
+   * signal-cli has no idempotency key, so `idempotencyKey` cannot reach it (see RestTransport).
+   * Unanswered at our deadline is `deadline`, and a later answer to the same request id is passed
+   * to `onLateOutcome`; a socket that closed before the answer is `link-lost`.
+   */
+  async send(message: OutgoingMessage, options: SendOptionsV2): Promise<SendOutcomeV2> {
     const params = jsonRpcSendParams(this.#options.account, message);
     if (!params.ok) return { kind: 'failed', error: maskPhoneNumbers(params.error.message) };
     if (options.signal.aborted) return { kind: 'not-sent', error: 'aborted before the request was written' };
     const sent = this.#socket?.request('send', params.body);
     if (!sent) return { kind: 'not-sent', error: 'no connection to signal-cli' };
-    return await new Promise<SendOutcome>((resolve) => {
+    return await new Promise<SendOutcomeV2>((resolve) => {
       const onAbort = (): void => {
-        resolve({ kind: 'unknown', error: 'no answer from signal-cli before the deadline' });
+        resolve({ kind: 'unknown', error: 'no answer from signal-cli before the deadline', reason: 'deadline' });
         const late = options.onLateOutcome;
         if (late) void sent.answer.then((answer) => answer.kind !== 'lost' && late(classify(answer)));
       };
       options.signal.addEventListener('abort', onAbort, { once: true });
       void sent.answer.then((answer) => {
         options.signal.removeEventListener('abort', onAbort);
-        resolve(answer.kind === 'lost' ? { kind: 'unknown', error: answer.error } : classify(answer));
+        resolve(answer.kind === 'lost' ? { kind: 'unknown', error: answer.error, reason: 'link-lost' } : classify(answer));
       });
     });
   }
@@ -167,7 +173,7 @@ export class JsonRpcTransport implements Transport<OutgoingMessage, IncomingEven
     if (answer.kind === 'result') {
       // Nothing is read with maxMessages 0; should a daemon answer frames anyway, they are ours.
       const frames = Array.isArray(answer.result) ? answer.result : [];
-      for (const frame of frames) handleFrame(frame, this.#options.account, this.counters, this.#logger, options.onIncoming);
+      for (const frame of frames) handleFrame(frame, this.#options.account, this.counters, this.#logger, options);
       return 'manual';
     }
     if (answer.error.code === -32602) throw new TransportError(`receive failed: ${maskPhoneNumbers(answer.error.message)} (${answer.error.code})`);
@@ -198,6 +204,6 @@ export class JsonRpcTransport implements Transport<OutgoingMessage, IncomingEven
   }
 }
 
-function classify(answer: Exclude<CallResult, { kind: 'lost' }>): SendOutcome {
+function classify(answer: Exclude<CallResult, { kind: 'lost' }>): SendOutcomeV2 {
   return classifyJsonRpcSend(answer.kind === 'result' ? { result: answer.result } : { error: answer.error });
 }

@@ -19,18 +19,21 @@ function fakeChannel() {
   };
 }
 
-function setup(options: { openSince?: number; lossy?: () => boolean } = {}) {
+function setup(options: { openSince?: number; previousRun?: boolean; lossy?: () => boolean } = {}) {
   const clock = new FakeClock(1_000);
   const closed: { from: number; to: number }[] = [];
+  const opened: number[] = [];
   const windows = new LossWindows({
     clock,
     ...(options.openSince === undefined ? {} : { openSince: options.openSince }),
+    ...(options.previousRun === undefined ? {} : { openSinceFromPreviousRun: options.previousRun }),
     ...(options.lossy ? { isLossy: options.lossy } : {}),
     onClosed: (window) => closed.push(window),
+    onOpened: (from) => opened.push(from),
   });
   const channel = fakeChannel();
   windows.follow(channel as never);
-  return { clock, windows, channel, closed };
+  return { clock, windows, channel, closed, opened };
 }
 
 describe('LossWindows', () => {
@@ -58,6 +61,36 @@ describe('LossWindows', () => {
     expect(closed).toEqual([{ from: 5_000, to: 13_000 }]);
   });
 
+  it('opens from the moment the last good probe was sent, not when its answer came', () => {
+    const { clock, windows, channel, closed } = setup();
+    channel.change('connecting', 'connected', 1_000);
+    clock.advance(4_100);
+    windows.probed(true, 5_000); // sent at 5_000, answered at 5_100: alive somewhere in between
+    clock.advance(4_900);
+    windows.probed(false, 9_990);
+    expect(windows.list()).toEqual([{ from: 5_000 }]);
+    clock.advance(1_000);
+    windows.probed(true, 10_500);
+    expect(closed).toEqual([{ from: 5_000, to: 11_000 }]);
+  });
+
+  it('tells when a window opens or reaches further back, not when it merely stays open', () => {
+    const { clock, windows, channel, opened } = setup();
+    channel.change('connecting', 'connected', 1_000);
+    clock.advance(2_000);
+    windows.probed(true, 2_000);
+    clock.advance(1_000);
+    channel.connection.lastActivityAt = 3_500;
+    windows.probed(false); // from 2_000
+    channel.change('connected', 'disconnected', 4_000); // from min(2_000, 3_500): no news
+    expect(opened).toEqual([2_000]);
+    channel.change('reconnecting', 'connected', 4_500);
+    windows.probed(true);
+    channel.connection.lastActivityAt = 4_800;
+    channel.change('connected', 'disconnected', 5_000);
+    expect(opened).toEqual([2_000, 4_800]);
+  });
+
   it('starts at the link coming up when no probe succeeded since, and ignores probes while the link is down', () => {
     const { clock, windows, channel } = setup();
     windows.probed(false);
@@ -81,17 +114,29 @@ describe('LossWindows', () => {
     expect(closed).toEqual([{ from: 1_000, to: 6_000 }]);
   });
 
-  it('keeps no window of a backend that loses nothing, unless it lost when the window opened', () => {
-    let lossy = false;
-    const { windows, channel, closed } = setup({ openSince: 0, lossy: () => lossy });
-    channel.change('connecting', 'connected', 1_000);
+  it('keeps the link gaps of a backend that keeps messages waiting: what was on the wire when the link broke may be gone', () => {
+    const { windows, channel, closed } = setup({ openSince: 0, lossy: () => false });
+    channel.change('connecting', 'connected', 1_000); // a fresh start: nothing was in flight
     channel.change('connected', 'disconnected', 2_000);
-    lossy = true;
     channel.change('reconnecting', 'connected', 3_000);
-    lossy = false;
-    channel.change('connected', 'disconnected', 4_000);
-    channel.change('reconnecting', 'connected', 5_000);
     expect(closed).toEqual([{ from: 2_000, to: 3_000 }]);
     expect(windows.list()).toEqual(closed);
+  });
+
+  it("keeps the first window of a run that continues a previous one, with any backend", () => {
+    const { channel, closed } = setup({ openSince: 500, previousRun: true, lossy: () => false });
+    channel.change('connecting', 'connected', 1_000);
+    expect(closed).toEqual([{ from: 500, to: 1_000 }]);
+  });
+
+  it('keeps the first window of a fresh start only where the backend drops what arrives unheard', () => {
+    let lossy = false;
+    const fresh = setup({ openSince: 500, lossy: () => lossy });
+    fresh.channel.change('connecting', 'connected', 1_000);
+    expect(fresh.closed).toEqual([]);
+    lossy = true;
+    const rest = setup({ openSince: 500, lossy: () => lossy });
+    rest.channel.change('connecting', 'connected', 1_000);
+    expect(rest.closed).toEqual([{ from: 500, to: 1_000 }]);
   });
 });

@@ -6,6 +6,11 @@ import type { Logger } from '@tether/core';
 /** One readiness probe's answer. */
 export interface ProbeResult {
   readonly ready: boolean;
+  /**
+   * When the probe was sent. A good answer proves the backend alive at some moment after this,
+   * not at the moment it arrived: a loss window that follows must start no later than here.
+   */
+  readonly startedAt: number;
 }
 
 export class ReadinessProbes {
@@ -18,6 +23,7 @@ export class ReadinessProbes {
     private readonly check: (signal: AbortSignal) => Promise<boolean>,
     private readonly intervalMs: number | undefined,
     private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
   ) {}
 
   onResult(listener: (result: ProbeResult) => void): () => void {
@@ -29,6 +35,7 @@ export class ReadinessProbes {
   async run(signal: AbortSignal): Promise<boolean> {
     this.#arm();
     this.#running = true;
+    const startedAt = this.now();
     let ready: boolean;
     try {
       ready = await this.check(signal);
@@ -37,7 +44,7 @@ export class ReadinessProbes {
     }
     for (const listener of [...this.#listeners]) {
       try {
-        listener({ ready });
+        listener({ ready, startedAt });
       } catch (error) {
         this.logger.error({ err: error }, 'probe listener failed');
       }

@@ -1,11 +1,11 @@
-// signal-cli-rest-api in json-rpc mode: `/v1/about` must say json-rpc, incoming messages arrive
-// on the WebSocket `/v1/receive/{account}`, sends are `POST /v2/send` with a deadline, and
-// `GET /v1/accounts` is the readiness probe (`/v1/health` is always 204 and proves nothing). While
-// a link is up the probe runs at least every `probeIntervalMs`: it alone sees signal-cli restart
-// behind the live WebSocket, and its results feed the loss windows.
+// signal-cli-rest-api in json-rpc mode, on Transport v2: `/v1/about` must say json-rpc, incoming
+// messages and receipts arrive on the WebSocket `/v1/receive/{account}`, sends are `POST /v2/send`
+// with a deadline, and `GET /v1/accounts` is the readiness probe (`/v1/health` is always 204 and
+// proves nothing). While a link is up the probe runs at least every `probeIntervalMs`: it alone
+// sees signal-cli restart behind the live WebSocket, and its results feed the loss windows.
 import http from 'node:http';
 import https from 'node:https';
-import { noopLogger, TransportError, type ConnectOptions, type Link, type Logger, type SendOptions, type SendOutcome, type Transport } from '@tether/core';
+import { noopLogger, systemClock, TransportError, type Clock, type ConnectOptions, type Link, type Logger, type SendOptionsV2, type SendOutcomeV2, type TransportV2 } from '@tether/core';
 import WebSocket from 'ws';
 import { handleFrame, newFrameCounters, parseJsonOrUndefined, type FrameCounters } from './frame-counters.js';
 import { httpRequest, type HttpResult } from './http-request.js';
@@ -37,12 +37,14 @@ export interface RestTransportOptions {
    * gate stops probing while paused): a failure opens a loss window. @default no own probing
    */
   readonly probeIntervalMs?: number;
+  /** Times the probes (their start bounds loss windows). @default systemClock */
+  readonly clock?: Clock;
   readonly logger?: Logger;
 }
 
 
-export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> {
-  readonly specificationVersion = 'v1' as const;
+export class RestTransport implements TransportV2<OutgoingMessage, IncomingEvent> {
+  readonly specificationVersion = 'v2' as const;
   readonly kind = 'signal-rest';
   readonly counters: FrameCounters = newFrameCounters();
   readonly #base: URL;
@@ -57,7 +59,8 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
     this.#account = options.account;
     this.#logger = (options.logger ?? noopLogger).child({ component: 'signal-rest' });
     this.#agent = this.#base.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
-    this.#probes = new ReadinessProbes((signal) => this.#ready(signal), options.probeIntervalMs, this.#logger);
+    const clock = options.clock ?? systemClock;
+    this.#probes = new ReadinessProbes((signal) => this.#ready(signal), options.probeIntervalMs, this.#logger, () => clock.now());
     this.#info = { kind: 'rest', url: this.#base.origin, receive: 'best-effort' };
   }
 
@@ -83,7 +86,7 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
       link = new WebSocketLink(
         socket,
         () => options.onActivity?.(),
-        (data) => handleFrame(parseJsonOrUndefined(data), this.#account, this.counters, this.#logger, options.onIncoming),
+        (data) => handleFrame(parseJsonOrUndefined(data), this.#account, this.counters, this.#logger, options),
       );
     });
     this.#probes.linkUp();
@@ -96,12 +99,19 @@ export class RestTransport implements Transport<OutgoingMessage, IncomingEvent> 
     return this.#probes.onResult(listener);
   }
 
-  async send(message: OutgoingMessage, options: SendOptions): Promise<SendOutcome> {
+  /**
+   * Signal has no idempotency key, so `idempotencyKey` cannot reach it: an `unknown` send resent
+   * may arrive twice, which the outbox marks `ambiguous`. A request written and then unanswered is
+   * `deadline` when our deadline aborted it and `link-lost` when the connection broke first. The
+   * answer of an aborted request is gone with its socket, so there are no late outcomes.
+   */
+  async send(message: OutgoingMessage, options: SendOptionsV2): Promise<SendOutcomeV2> {
     const body = restSendBody(this.#account, message);
     if (!body.ok) return { kind: 'failed', error: maskPhoneNumbers(body.error.message) };
     const result = await httpRequest(this.#url('/v2/send'), { method: 'POST', body: JSON.stringify(body.body), signal: options.signal, agent: this.#agent });
-    if (!result.ok) return { kind: result.written ? 'unknown' : 'not-sent', error: result.error };
-    return classifyRestSend(result.status, result.body);
+    if (result.ok) return classifyRestSend(result.status, result.body);
+    if (!result.written) return { kind: 'not-sent', error: result.error };
+    return { kind: 'unknown', error: result.error, reason: options.signal.aborted ? 'deadline' : 'link-lost' };
   }
 
   probe(signal: AbortSignal): Promise<boolean> {

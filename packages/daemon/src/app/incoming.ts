@@ -1,18 +1,15 @@
 // Incoming events from Signal: filtered by the allowlist, committed to the spool the moment they
-// are read (duplicates refused by their key), then announced by the event log. Receipts move our
-// sent messages forward (sent → delivered → read, never back), found by their Signal timestamp.
+// are read (duplicates refused by their key), then announced by the event log. Receipts are
+// spooled like any event; moving our sent messages forward is core's work (the transport hands
+// each receipt to the outbox, which finds the messages by backend id in the store).
 // Nothing here blocks the transport's reader: it hands an event over and goes back to reading.
 import type { Clock, Logger } from '@tether/core';
 import { dedupeKey, type IncomingEvent } from '@tether/signal-transport';
-import type { MessageState } from '../protocol/index.js';
 import type { EventLog } from './event-log.js';
-import type { MessageStore, MetricsPort } from './ports.js';
-
-const RANK: Partial<Record<MessageState, number>> = { sent: 0, delivered: 1, read: 2 };
+import type { MetricsPort } from './ports.js';
 
 export interface IncomingOptions {
   readonly events: EventLog;
-  readonly messages: MessageStore;
   readonly metrics: Pick<MetricsPort, 'incoming' | 'dropped'>;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -45,7 +42,7 @@ export class IncomingHandler {
     this.#work = this.#work.then(() => this.#after(event, spooled));
   };
 
-  /** Resolves once every event accepted so far is spooled and its receipt applied. */
+  /** Resolves once every event accepted so far is spooled (or refused as a duplicate). */
   settled(): Promise<void> {
     return this.#work;
   }
@@ -67,32 +64,6 @@ export class IncomingHandler {
       return;
     }
     metrics.incoming(event.kind);
-    if (event.kind !== 'receipt') return;
-    try {
-      await this.#receipt(event.receiptType === 'delivery' ? 'delivered' : 'read', event.timestamps);
-    } catch (error) {
-      logger.error({ err: error }, 'a receipt could not be applied');
-    }
-  }
-
-  async #receipt(target: 'delivered' | 'read', timestamps: readonly number[]): Promise<void> {
-    const { messages, clock, logger } = this.#options;
-    const purged: string[] = [];
-    for (const timestamp of timestamps) {
-      for (const id of await messages.idsForTimestamp(timestamp)) {
-        const record = await messages.get(id);
-        if (!record) {
-          purged.push(id);
-          continue;
-        }
-        const from = RANK[record.state];
-        if (from === undefined || from >= RANK[target]!) continue;
-        // the store logs the change as a message event in the same transaction
-        const moved = await messages.update(id, { state: target }, clock.now());
-        logger.info({ id, state: moved.state }, `message ${moved.state}`);
-      }
-    }
-    if (purged.length > 0) logger.info({ ids: purged, receipt: target }, 'receipt for messages past their retention');
   }
 
   #allowed(event: IncomingEvent): boolean {

@@ -62,7 +62,7 @@ function setup(instance = 'a', leaseMs = 5_000) {
 describe('LeaseLeadership', () => {
   it('takes a free lease, renews it about five times per lease, and gives it up when closed', async () => {
     const { clock, leases, leadership, changes } = setup();
-    leadership.start();
+    await leadership.start();
     await clock.advanceAsync(0);
     expect(leadership.role).toBe('leader');
     expect(leadership.valid()).toBe(true);
@@ -78,7 +78,7 @@ describe('LeaseLeadership', () => {
   it('stands by while another holds the lease, asking twice a second, and leads once it lapses', async () => {
     const { clock, leases, leadership, changes } = setup('b', 60_000);
     leases.row = { instance: 'a', host: 'a.local', epoch: 4, since: 0, expiresAt: clock.now() + 3_000 };
-    leadership.start();
+    await leadership.start();
     await clock.advanceAsync(0);
     expect(leadership.role).toBe('standby');
     expect(leadership.leader).toMatchObject({ instance: 'a', epoch: 4 });
@@ -94,7 +94,7 @@ describe('LeaseLeadership', () => {
 
   it('stops acting once its proof runs out, though the database cannot be asked', async () => {
     const { clock, leases, leadership, changes } = setup();
-    leadership.start();
+    await leadership.start();
     await clock.advanceAsync(0);
     leases.down = true;
     // renewals fail; the lease (5 s) is trusted for 80 % of its length from the last good request
@@ -114,7 +114,7 @@ describe('LeaseLeadership', () => {
 
   it('is not valid the moment it resumes from a pause longer than its lease, before any timer runs', async () => {
     const { clock, leadership, pause } = setup();
-    leadership.start();
+    await leadership.start();
     await clock.advanceAsync(0);
     expect(leadership.valid()).toBe(true);
     pause(6_000); // SIGSTOP and SIGCONT: the monotonic clock moved, no timer has run yet
@@ -125,7 +125,7 @@ describe('LeaseLeadership', () => {
 
   it('steps down when another took the lease, and after resigning waits one lease before trying again', async () => {
     const { clock, leases, leadership } = setup();
-    leadership.start();
+    await leadership.start();
     await clock.advanceAsync(0);
     leases.row = { ...leases.row!, instance: 'z', epoch: 9 };
     await clock.advanceAsync(1_000);

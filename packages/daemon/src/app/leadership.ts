@@ -27,7 +27,8 @@ export interface Leadership {
   /** True while this instance may act as the leader right now. */
   valid(): boolean;
   readonly onChange: Event<RoleChange>;
-  start(): void;
+  /** Starts seeking or keeping the lead; resolves once the first try is done (the role and leader are known). */
+  start(): Promise<void>;
   /** Gives the lead up (its parts could not start) and stays a standby for one lease before trying again. */
   resign(): Promise<void>;
   /** Stops renewing; a leader gives the lease up so a standby can take over at once. */
@@ -44,7 +45,7 @@ export function soleLeadership(): Leadership {
     leader: undefined,
     valid: () => true,
     onChange: changes.event,
-    start: () => undefined,
+    start: async () => undefined,
     resign: async () => undefined,
     close: async () => undefined,
   };
@@ -88,6 +89,7 @@ export class LeaseLeadership implements Leadership {
   /** Monotonic time before which no lease is sought (after resigning). */
   #holdOffUntil = 0;
   #loop: Promise<void> | undefined;
+  #firstTry: Promise<void> | undefined;
 
   constructor(options: LeaseLeadershipOptions) {
     this.#options = options;
@@ -115,8 +117,13 @@ export class LeaseLeadership implements Leadership {
     return this.#role === 'leader' && this.#monotonic() < this.#validUntil;
   }
 
-  start(): void {
-    this.#loop ??= this.#run();
+  start(): Promise<void> {
+    if (this.#firstTry === undefined) {
+      let tried!: () => void;
+      this.#firstTry = new Promise((resolve) => (tried = resolve));
+      this.#loop = this.#run(tried);
+    }
+    return this.#firstTry;
   }
 
   async resign(): Promise<void> {
@@ -138,7 +145,7 @@ export class LeaseLeadership implements Leadership {
     await leases.release({ account, instance, epoch }).catch((error: unknown) => this.#options.logger.warn({ err: error }, 'the lease could not be released; a standby takes over when it lapses'));
   }
 
-  async #run(): Promise<void> {
+  async #run(tried: () => void): Promise<void> {
     const { leaseMs, clock, logger } = this.#options;
     while (!this.#closing.signal.aborted) {
       try {
@@ -146,6 +153,7 @@ export class LeaseLeadership implements Leadership {
       } catch (error) {
         logger.warn({ err: error, role: this.#role }, 'the lease could not be read or renewed');
       }
+      tried();
       // A leader whose proof ran out steps down even if the database cannot be asked.
       if (this.#role === 'leader' && !this.valid()) this.#become('standby', this.#leader);
       try {

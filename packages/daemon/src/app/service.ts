@@ -91,7 +91,8 @@ export class TetherService {
     });
     // One tetherd leads from the start, and a failure to start its link is a failure to start.
     if (!leadership.shared) this.#leader = await this.#options.startLeader(undefined);
-    leadership.start();
+    // a standby knows the leader before the daemon says it listens
+    await leadership.start();
   }
 
   /** Input limits for the request being parsed now. */

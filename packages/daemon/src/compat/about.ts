@@ -17,14 +17,13 @@ const tetherVersion = ((): string => {
 
 export function aboutBody(port: Pick<CompatPort, 'backend' | 'settings'>): Record<string, unknown> {
   const backend = port.backend();
-  const rest = backend.kind === 'rest';
   return {
     versions: ['v1', 'v2'],
     build: 2,
     mode: 'json-rpc',
     version: IMITATED_VERSION,
-    // Quotes and mentions are forwarded to a REST backend as they are; JSON-RPC cannot take them yet.
-    capabilities: { 'v2/send': rest ? ['quotes', 'mentions'] : [] },
+    // Quotes and mentions are queued and sent over either backend, as upstream announces them.
+    capabilities: { 'v2/send': ['quotes', 'mentions'] },
     tether: { version: tetherVersion, backend: backend.kind, send: port.settings.compatSend, waitMs: port.settings.compatWaitMs },
   };
 }

@@ -1,6 +1,6 @@
 // Requests Tether does not queue (typing indicators, receipts, reactions, and sends with features
-// the outbox cannot carry) go straight to the backend while the link is up, and get 503 when it
-// is down. A REST backend gets the client's body unchanged; signal-cli gets the matching method.
+// the outbox cannot carry: stickers, edits, link previews, view-once) go straight to the backend
+// while the link is up, and get 503 when it is down. A REST backend gets the client's body unchanged; signal-cli gets the matching method.
 import type { SignalTransport } from '@tether/signal-transport';
 import { errorAnswer, noContent, type Answer } from './http-io.js';
 
@@ -21,7 +21,7 @@ export interface ForwardPort {
 }
 
 const NOT_QUEUED: Record<Action['kind'], string> = {
-  send: 'messages with quotes, mentions, stickers, edits, link previews, view-once or styled text are forwarded, not queued',
+  send: 'messages with stickers, edits, link previews or view-once are forwarded, not queued',
   typing: 'typing indicators are forwarded, not queued',
   receipt: 'receipts are forwarded, not queued',
   reaction: 'reactions are forwarded, not queued',

@@ -9,6 +9,7 @@ import { httpStatus } from '../http/status-codes.js';
 import { forward } from './backend-forward.js';
 import { errorAnswer, type Answer } from './http-io.js';
 import type { CompatPort } from './port.js';
+import { visibleText } from './rich-content.js';
 import { parseSendV1, parseSendV2, type SendDraft } from './send-request.js';
 import type { SendWaiter } from './send-waiter.js';
 
@@ -67,7 +68,10 @@ export function compatStatus(error: AppError): number {
 function outgoing(draft: SendDraft, maxAttachmentMb: number): OutgoingMessage | string {
   const resolved = draft.resolve();
   if (!resolved.ok) return resolved.error;
-  if (draft.message === '' && draft.attachments.length === 0) return EMPTY_MESSAGE;
+  if (!draft.content.ok) return draft.content.error;
+  const { content } = draft.content;
+  // signal-cli sees the text once REST stripped its style markers; a quote is content of its own.
+  if (visibleText(draft.message, content) === '' && draft.attachments.length === 0 && content.quote === undefined) return EMPTY_MESSAGE;
   const size = draft.attachments.reduce((total, entry) => total + entry.size, 0);
   if (size > maxAttachmentMb * 1024 * 1024) return `Couldn't process request - the attachments exceed ${maxAttachmentMb} MiB (TETHER_MAX_ATTACHMENT_MB)`;
   // The outbox's own grammar is the last word; signal-cli's stage above makes a refusal here rare.
@@ -77,5 +81,6 @@ function outgoing(draft: SendDraft, maxAttachmentMb: number): OutgoingMessage | 
     recipients: resolved.value,
     ...(draft.message === '' ? {} : { message: draft.message }),
     ...(draft.attachments.length > 0 ? { attachments: draft.attachments.map((entry) => entry.attachment) } : {}),
+    ...content,
   };
 }

@@ -2,8 +2,9 @@
 // signal-cli, in its order and with its texts (R:src/api/api.go SendV2/Send, R:src/client/client.go).
 // What passes becomes a draft; signal-cli's own checks run later, after the account check.
 import { decodeStrictBase64, parseRestAttachment } from './attachments.js';
-import { bindGoJson, flag, integer, list, struct, text, texts, type Bound, type Fields } from './go-json.js';
+import { bindGoJson, flag, integer, struct, text, texts, type Bound, type Fields } from './go-json.js';
 import { classifyRestRecipients, resolveRecipients, resolveSingle, type Checked } from './rest-recipients.js';
+import { readRichContent, type RichResult } from './rich-content.js';
 import type { OutgoingAttachment } from '@tether/signal-transport';
 
 export interface SendDraft {
@@ -12,6 +13,8 @@ export interface SendDraft {
   readonly attachments: readonly { readonly attachment: OutgoingAttachment; readonly size: number }[];
   /** signal-cli's recipient checks; run only once the account is known to be ours. */
   readonly resolve: () => Checked<string[]>;
+  /** Styled text, mentions and a quote (queued like text), or signal-cli's refusal of them. */
+  readonly content: RichResult;
   /** Features the outbox cannot carry: such a request is forwarded as it is, not queued. */
   readonly rich: readonly string[];
   /** The parsed body, for forwarding (parsed again only then: bodies can be large). */
@@ -71,6 +74,7 @@ export function parseSendV2(body: string): DraftResult {
     message,
     attachments: attachments.slice(0, encoded.length),
     resolve: () => resolveRecipients(classified.value),
+    content: readRichContent(request),
     rich: richFeatures(request),
     body: () => JSON.parse(body) as unknown,
   };
@@ -93,7 +97,8 @@ export function parseSendV1(body: string): DraftResult {
     if (typeof rawId === 'number') return refuse('Invalid group id');
     resolve = () => resolveV1Group(rawId.toString('latin1'));
   }
-  return { ok: true, draft: { number: text(request, 'number'), message: text(request, 'message'), attachments, resolve, rich: [], body: () => JSON.parse(body) as unknown } };
+  const draft = { number: text(request, 'number'), message: text(request, 'message'), attachments, resolve, content: { ok: true, content: {} } as const, rich: [], body: () => JSON.parse(body) as unknown };
+  return { ok: true, draft };
 }
 
 function resolveEach(recipients: readonly string[]): Checked<string[]> {
@@ -135,15 +140,13 @@ function decodeAll(values: readonly string[]): { attachment: OutgoingAttachment;
   return decoded;
 }
 
+/** What the outbox cannot carry yet; styled text, mentions and quotes it can (rich-content.ts). */
 function richFeatures(request: Bound): string[] {
   const features: [string, boolean][] = [
-    ['quote', integer(request, 'quote_timestamp') !== undefined],
-    ['mentions', list(request, 'mentions').length > 0],
     ['sticker', text(request, 'sticker') !== ''],
     ['edit', integer(request, 'edit_timestamp') !== undefined],
     ['link preview', struct(request, 'link_preview') !== undefined],
     ['view once', flag(request, 'view_once') === true],
-    ['styled text', text(request, 'text_mode') === 'styled'],
   ];
   return features.filter(([, used]) => used).map(([name]) => name);
 }

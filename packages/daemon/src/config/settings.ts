@@ -45,6 +45,7 @@ export interface Settings {
   readonly databaseUrl: string | undefined;
   readonly leaseMs: number;
   readonly instanceId: string | undefined;
+  readonly unauthorizedRetryMs: number;
 }
 
 type Parsed<T> = { readonly value: T } | { readonly error: string };
@@ -142,5 +143,6 @@ export const SETTINGS: readonly SettingSpec[] = [
     /^postgres(ql)?:\/\//.test(value) ? { value } : { error: 'must be a postgres:// or postgresql:// URL, e.g. postgres://tether@db.internal/tether' }), none),
   spec('leaseMs', 'TETHER_LEASE_MS', 'with a shared database: how long the leader lease lasts unless renewed (renewed about five times per lease)', integer(500, 600_000), () => 5_000),
   spec('instanceId', 'TETHER_INSTANCE_ID', 'with a shared database: this instance\'s name in status (default: host name and pid)', optional(text), none),
+  spec('unauthorizedRetryMs', 'TETHER_UNAUTHORIZED_RETRY_MS', 'first retry after Signal refused the account (401/403: de-authorised); doubles up to 10 minutes (or this, if longer)', integer(100), () => 30_000),
   spec('compatWaitMs', 'TETHER_COMPAT_WAIT_MS', 'how long the compat endpoint waits before answering with a provisional timestamp (below common clients\' 4 s timeouts)', integer(0), () => 3_000),
 ];

@@ -98,6 +98,7 @@ function adminRoutes(emulator: Emulator, options: { adminOnRestPort: boolean }):
       checkFields(body, { count: 'number', deliver: 'boolean' });
       emulator.hangNextSends(countField(body), body['deliver'] === undefined ? {} : { deliver: body['deliver'] as boolean });
     },
+    'POST /faults/answer-hung-sends': () => ({ ok: true, answered: emulator.answerHungSends() }),
     'POST /faults/latency': (body) => {
       checkFields(body, { ms: 'number' }, ['ms']);
       emulator.setLatency(body['ms'] as number);

@@ -71,6 +71,8 @@ export async function invoke(method: string, rawParams: unknown, context: Method
 async function send(params: Params, _raw: unknown, { signalCli, account }: RunContext): Promise<MethodAnswer> {
   const quoteTimestamp = params.number('quote-timestamp');
   const quoteAuthor = params.string('quote-author');
+  const quoteMessage = params.string('quote-message');
+  const quoteMentions = params.list('quote-mention');
   const sticker = params.string('sticker');
   return answer(
     await signalCli.send({
@@ -83,7 +85,16 @@ async function send(params: Params, _raw: unknown, { signalCli, account }: RunCo
       message: params.string('message') ?? '',
       attachmentStrings: params.list('attachment') ?? [],
       ...(sticker === undefined ? {} : { sticker }),
-      ...(quoteTimestamp === undefined ? {} : { quote: { timestamp: quoteTimestamp, ...(quoteAuthor === undefined ? {} : { author: quoteAuthor }) } }),
+      ...(quoteTimestamp === undefined
+        ? {}
+        : {
+            quote: {
+              timestamp: quoteTimestamp,
+              ...(quoteAuthor === undefined ? {} : { author: quoteAuthor }),
+              ...(quoteMessage === undefined ? {} : { message: quoteMessage }),
+              ...(quoteMentions === undefined ? {} : { mentions: quoteMentions }),
+            },
+          }),
       mentions: params.list('mention') ?? [],
       textStyles: params.list('text-style') ?? [],
     }),

@@ -162,11 +162,22 @@ function decodeAttachments(values: readonly string[]): AttachmentSummary[] | Res
   return attachments;
 }
 
+/** REST passes quote-timestamp, -author, -message and -mentions on as given (R:src/client/client.go:585-595). */
 function quoteField(request: Bound): Pick<SendRequest, 'quote'> {
   const timestamp = optionalInt(request, 'quote_timestamp');
   if (timestamp === undefined) return {};
   const author = request['quote_author'];
-  return { quote: { timestamp, ...(typeof author === 'string' ? { author } : {}) } };
+  const message = request['quote_message'];
+  const mentions = mentionStrings(request, 'quote_mentions');
+  return {
+    quote: {
+      timestamp,
+      ...(typeof author === 'string' ? { author } : {}),
+      ...(typeof message === 'string' ? { message } : {}),
+      // an empty list is left out (Go's omitempty)
+      ...(mentions.length > 0 ? { mentions } : {}),
+    },
+  };
 }
 
 function mentionStrings(request: Bound, key: string): string[] {

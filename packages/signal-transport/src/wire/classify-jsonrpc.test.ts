@@ -1,4 +1,4 @@
-import type { SendOutcome } from '@tether/core';
+import type { SendOutcomeV2 } from '@tether/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyJsonRpcSend, type JsonRpcSendResponse } from './classify-jsonrpc.js';
@@ -15,14 +15,14 @@ function failure(code: number, message: string, results?: object[]): JsonRpcSend
 }
 
 describe('classifyJsonRpcSend', () => {
-  const cases: [string, JsonRpcSendResponse, SendOutcome][] = [
-    ['success', { result: { timestamp: 1755000000000, results: [result(ALICE, 'SUCCESS')] } }, { kind: 'sent', timestamp: 1755000000000 }],
+  const cases: [string, JsonRpcSendResponse, SendOutcomeV2][] = [
+    ['success', { result: { timestamp: 1755000000000, results: [result(ALICE, 'SUCCESS')] } }, { kind: 'sent', backendId: '1755000000000' }],
     [
       'partial success',
       { result: { timestamp: 1755000000000, results: [result(ALICE, 'SUCCESS'), result(BOB, 'IDENTITY_FAILURE'), { type: 'NETWORK_FAILURE' }, result({ username: 'carol.07' }, 'UNREGISTERED_FAILURE')] } },
       {
         kind: 'sent',
-        timestamp: 1755000000000,
+        backendId: '1755000000000',
         partialFailures: [
           { recipient: BOB.uuid, reason: 'IDENTITY_FAILURE' },
           { recipient: 'unknown', reason: 'NETWORK_FAILURE' },
@@ -30,7 +30,7 @@ describe('classifyJsonRpcSend', () => {
         ],
       },
     ],
-    ['a group send', { result: { timestamp: 5, results: [{ groupId: 'abc=', type: 'NETWORK_FAILURE' }] } }, { kind: 'sent', timestamp: 5, partialFailures: [{ recipient: 'abc=', reason: 'NETWORK_FAILURE' }] }],
+    ['a group send', { result: { timestamp: 5, results: [{ groupId: 'abc=', type: 'NETWORK_FAILURE' }] } }, { kind: 'sent', backendId: '5', partialFailures: [{ recipient: 'abc=', reason: 'NETWORK_FAILURE' }] }],
     ['an empty result', { result: {} }, { kind: 'sent' }],
     ['a null result', { result: null }, { kind: 'sent' }],
     ['account missing', failure(-32602, 'Specified account does not exist'), { kind: 'backend-not-ready', error: 'Specified account does not exist' }],

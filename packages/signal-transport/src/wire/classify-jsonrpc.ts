@@ -1,7 +1,8 @@
-// Classifies the answer to a signal-cli JSON-RPC `send` into a SendOutcome (DECISIONS §2). Errors
-// -1 and -5 carry the per-recipient results in `error.data.response.results`; they decide.
+// Classifies the answer to a signal-cli JSON-RPC `send` into a Transport v2 outcome (DECISIONS
+// §2); a sent message's backend id is Signal's timestamp as a string. Errors -1 and -5 carry the
+// per-recipient results in `error.data.response.results`; they decide.
 
-import type { RecipientFailure, SendOutcome } from '@tether/core';
+import type { RecipientFailure, SendOutcomeV2 } from '@tether/core';
 import { cleanErrorText, outcomeForText } from './classify-text.js';
 import { arrayField, firstText, integerField, isObject, objectField, stringField, type JsonObject } from './json-read.js';
 import { maskPhoneNumber } from './mask.js';
@@ -21,7 +22,7 @@ interface SendResult {
 // Failures a resend cannot fix; anything else (network, pre-key) may go through next time.
 const PERMANENT = new Set(['UNREGISTERED_FAILURE', 'IDENTITY_FAILURE']);
 
-export function classifyJsonRpcSend(response: JsonRpcSendResponse): SendOutcome {
+export function classifyJsonRpcSend(response: JsonRpcSendResponse): SendOutcomeV2 {
   const error = response.error;
   if (error === undefined) return sent(response.result);
   const message = typeof error.message === 'string' ? error.message : '';
@@ -49,7 +50,7 @@ export function classifyJsonRpcSend(response: JsonRpcSendResponse): SendOutcome 
 }
 
 /** What the failed recipients say, when they say it: a challenge, a rate limit, or all permanent. */
-function fromResults(failures: readonly SendResult[], text: string): SendOutcome | null {
+function fromResults(failures: readonly SendResult[], text: string): SendOutcomeV2 | null {
   const error = cleanErrorText(text);
   const token = failures.map((result) => result.token).find((value): value is string => value !== null);
   if (token !== undefined) return { kind: 'captcha-required', error, challengeToken: token };
@@ -62,7 +63,7 @@ function fromResults(failures: readonly SendResult[], text: string): SendOutcome
   return null;
 }
 
-function sent(result: unknown): SendOutcome {
+function sent(result: unknown): SendOutcomeV2 {
   const body = isObject(result) ? result : null;
   const timestamp = body === null ? null : integerField(body, 'timestamp');
   const failures: RecipientFailure[] = readResults(body)
@@ -70,7 +71,7 @@ function sent(result: unknown): SendOutcome {
     .map((entry) => ({ recipient: entry.recipient, reason: entry.type }));
   return {
     kind: 'sent',
-    ...(timestamp === null ? {} : { timestamp }),
+    ...(timestamp === null ? {} : { backendId: String(timestamp) }),
     ...(failures.length > 0 ? { partialFailures: failures } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type { SendOutcome } from '@tether/core';
+import type { SendOutcomeV2 } from '@tether/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyRestSend } from './classify-rest.js';
@@ -12,10 +12,10 @@ const challenge = (tokens: unknown): string =>
   });
 
 describe('classifyRestSend', () => {
-  const cases: [string, number, string, SendOutcome][] = [
-    ['0.100 success', 201, '{"timestamp":"1755000000000"}', { kind: 'sent', timestamp: 1755000000000 }],
-    ['a numeric timestamp', 201, '{"timestamp":1755000000000}', { kind: 'sent', timestamp: 1755000000000 }],
-    ['master success', 201, '[{"timestamp":"1755000000000"}]', { kind: 'sent', timestamp: 1755000000000 }],
+  const cases: [string, number, string, SendOutcomeV2][] = [
+    ['0.100 success', 201, '{"timestamp":"1755000000000"}', { kind: 'sent', backendId: '1755000000000' }],
+    ['a numeric timestamp', 201, '{"timestamp":1755000000000}', { kind: 'sent', backendId: '1755000000000' }],
+    ['master success', 201, '[{"timestamp":"1755000000000"}]', { kind: 'sent', backendId: '1755000000000' }],
     [
       'master partial failure',
       201,
@@ -25,7 +25,7 @@ describe('classifyRestSend', () => {
       ]),
       {
         kind: 'sent',
-        timestamp: 1755000000000,
+        backendId: '1755000000000',
         partialFailures: [
           { recipient: '+4917612345678', reason: 'IDENTITY_FAILURE' },
           { recipient: 'alice.01', reason: 'UNREGISTERED_FAILURE' },
@@ -64,10 +64,11 @@ describe('classifyRestSend', () => {
     ['an unknown 400', 400, error('Error while checking account +4915200000001: timeout'), { kind: 'retriable', error: 'Error while checking account +49…0001: timeout' }],
     ['a 400 without JSON', 400, 'Bad Request', { kind: 'retriable', error: 'HTTP 400: Bad Request' }],
     ['a 400 with an empty error', 400, error(' '), { kind: 'retriable', error: `HTTP 400: ${error(' ')}` }],
-    ['a proxy 502', 502, '<html>Bad Gateway</html>', { kind: 'unknown', error: 'HTTP 502: <html>Bad Gateway</html>' }],
+    ['a proxy 502', 502, '<html>Bad Gateway</html>', { kind: 'unknown', error: 'HTTP 502: <html>Bad Gateway</html>', reason: 'deadline' }],
     ['a proxy 503', 503, 'Service Unavailable', { kind: 'retriable', error: 'HTTP 503: Service Unavailable' }],
     ['a proxy 503', 503, '', { kind: 'retriable', error: 'HTTP 503' }],
-    ['a proxy 504', 504, 'Gateway Timeout', { kind: 'unknown', error: 'HTTP 504: Gateway Timeout' }],
+    ['a proxy 504', 504, 'Gateway Timeout', { kind: 'unknown', error: 'HTTP 504: Gateway Timeout', reason: 'deadline' }],
+    ['a proxy 500 with a page', 500, '<html>upstream closed</html>', { kind: 'unknown', error: 'HTTP 500: <html>upstream closed</html>', reason: 'deadline' }],
     ['a proxy 413', 413, 'Request Entity Too Large', { kind: 'failed', error: 'HTTP 413: Request Entity Too Large' }],
     ['no route', 404, '404 page not found', { kind: 'backend-not-ready', error: 'HTTP 404: 404 page not found' }],
     ['refused by a proxy', 401, '', { kind: 'backend-not-ready', error: 'HTTP 401' }],

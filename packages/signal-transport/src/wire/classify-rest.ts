@@ -1,11 +1,12 @@
-// Classifies the answer to a signal-cli-rest-api `POST /v2/send` into a SendOutcome
-// (DECISIONS §2), for both success shapes: release 0.100's object and master's array.
+// Classifies the answer to a signal-cli-rest-api `POST /v2/send` into a Transport v2 outcome
+// (DECISIONS §2), for both success shapes: release 0.100's object and master's array. The
+// backend id of a sent message is Signal's timestamp, as the decimal string REST writes.
 
-import type { RecipientFailure, SendOutcome } from '@tether/core';
+import type { RecipientFailure, SendOutcomeV2 } from '@tether/core';
 import { cleanErrorText, outcomeForText } from './classify-text.js';
 import { arrayField, firstText, isObject, objectField, parseJson, stringField, type JsonObject } from './json-read.js';
 
-export function classifyRestSend(status: number, bodyText: string): SendOutcome {
+export function classifyRestSend(status: number, bodyText: string): SendOutcomeV2 {
   // A 2xx means signal-cli accepted the message: even an unreadable body must not cause a resend.
   if (status >= 200 && status < 300) return sent(parseJson(bodyText));
   const body = parseJson(bodyText);
@@ -25,10 +26,12 @@ export function classifyRestSend(status: number, bodyText: string): SendOutcome 
   // A proxy's 413: the same bytes will be refused again.
   if (status === 413) return { kind: 'failed', error: cleanErrorText(text) };
   // A proxy's 504 means it forwarded the request and gave up waiting for signal-cli, which may
-  // still send the message: that is our own send deadline, so the outcome is unknown.
-  // A 500 or 502 from a proxy can come after signal-cli got the request (the upstream closed
-  // mid-send): the message may have gone out, so it is unknown too, never a silent resend.
-  if (status === 504 || status === 500 || status === 502) return { kind: 'unknown', error: cleanErrorText(text) };
+  // still send the message: that is a deadline, ours in all but name. A 500 or 502 from a proxy
+  // can come after signal-cli got the request (the upstream closed mid-send): the message may
+  // have gone out, so it is unknown too, never a silent resend. All three are `deadline`: our
+  // link is up and signal-cli may still be working on the first send, so the gate's brief pause
+  // is what protects the resend (`link-lost` would resend at once).
+  if (status === 504 || status === 500 || status === 502) return { kind: 'unknown', error: cleanErrorText(text), reason: 'deadline' };
   // No route (404/405) or refused by a proxy (401/403): a configuration problem, and certainly
   // nothing was sent. Pausing keeps the outbox intact until the operator fixes it.
   if (status === 401 || status === 403 || status === 404 || status === 405) {
@@ -54,14 +57,14 @@ function challengeToken(body: unknown): string | null {
   return firstText(...tokens);
 }
 
-function sent(body: unknown): SendOutcome {
+function sent(body: unknown): SendOutcomeV2 {
   // Release 0.100 answers one object; master an array, one element per recipient class.
   const parts = Array.isArray(body) ? body.filter(isObject) : isObject(body) ? [body] : [];
   const timestamp = parts.map(readTimestamp).find((value) => value !== null) ?? null;
   const failures = parts.flatMap(readFailures);
   return {
     kind: 'sent',
-    ...(timestamp === null ? {} : { timestamp }),
+    ...(timestamp === null ? {} : { backendId: String(timestamp) }),
     ...(failures.length > 0 ? { partialFailures: failures } : {}),
   };
 }

@@ -1,7 +1,7 @@
 // What signal-cli's error texts mean for a send (DECISIONS §2). Both backends pass these texts
 // through (REST as a 400's `error`, JSON-RPC as `error.message`), so both classifiers share them.
 
-import type { SendOutcome } from '@tether/core';
+import type { SendOutcomeV2 } from '@tether/core';
 import { maskPhoneNumbers } from './mask.js';
 
 export type TextClass = 'backend-not-ready' | 'unauthorized' | 'rate-limited' | 'failed' | 'retriable';
@@ -49,6 +49,6 @@ export function cleanErrorText(text: string): string {
 }
 
 /** The outcome `text` calls for, reporting `shown` (the text with any detail added) as the error. */
-export function outcomeForText(text: string, shown: string = text): SendOutcome {
+export function outcomeForText(text: string, shown: string = text): SendOutcomeV2 {
   return { kind: classifyErrorText(text), error: cleanErrorText(shown) };
 }

@@ -22,6 +22,7 @@ describe('the public surface of wire/', () => {
       'parseReceiveFrame',
       'parseRecipient',
       'parseRecipients',
+      'parseStyledText',
       'rawGroupId',
       'restSendBody',
       'unwrapReceiveParams',

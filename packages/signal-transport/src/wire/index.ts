@@ -40,7 +40,11 @@ export type {
 export { LineDecoder, lineDecoderDefaults } from './line-decoder.js';
 export type { DecodedLines, LineDecoderOptions } from './line-decoder.js';
 export { maskPhoneNumber, maskPhoneNumbers } from './mask.js';
-export { attachmentDataUri, jsonRpcSendParams, restSendBody } from './outgoing.js';
-export type { BuildResult, JsonRpcSendParams, OutgoingAttachment, OutgoingMessage, RestSendBody } from './outgoing.js';
+export { attachmentDataUri } from './attachment-uri.js';
+export { jsonRpcSendParams, restSendBody } from './outgoing.js';
+export type { OutgoingAttachment } from './attachment-uri.js';
+export type { BuildResult, JsonRpcSendParams, OutgoingMention, OutgoingMessage, OutgoingQuote, RestMention, RestSendBody } from './outgoing.js';
+export { parseStyledText } from './styled-text.js';
+export type { StyledText, TextStyleName } from './styled-text.js';
 export { parseRecipient, parseRecipients } from './recipients.js';
 export type { IndividualRecipient, Recipient, RecipientError, RecipientTarget, RecipientsResult } from './recipients.js';

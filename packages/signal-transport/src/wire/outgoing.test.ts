@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { groupIdForReply } from './group-id.js';
-import { attachmentDataUri, jsonRpcSendParams, restSendBody, type OutgoingMessage } from './outgoing.js';
+import { attachmentDataUri } from './attachment-uri.js';
+import { jsonRpcSendParams, restSendBody, type OutgoingMessage } from './outgoing.js';
 
 const ACCOUNT = '+4915200000001';
 const RAW_GROUP = 'fIr9NMm8aHl5TES9PT4lanWe+mbOA1u/zF2dklcOZp4=';
@@ -52,6 +53,61 @@ describe('jsonRpcSendParams', () => {
 
   it('refuses recipients the grammar refuses', () => {
     expect(jsonRpcSendParams(ACCOUNT, { recipients: [], message: 'hi' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/at least one/) } });
+  });
+});
+
+describe('styled text, mentions and quotes', () => {
+  const rich: OutgoingMessage = {
+    recipients: ['+4917612345678'],
+    message: '**Disk** full on *web-1*, ask X',
+    textMode: 'styled',
+    mentions: [{ start: 23, length: 1, author: UUID }],
+    quote: { timestamp: 1755000000000, author: '+4917600000002', message: 'status?', mentions: [{ start: 0, length: 1, author: UUID }] },
+  };
+
+  it('go to the REST API as its JSON takes them: the markers stay for the server to parse', () => {
+    const result = restSendBody(ACCOUNT, rich);
+    expect(result.ok && result.body).toEqual({
+      number: ACCOUNT,
+      recipients: ['+4917612345678'],
+      message: '**Disk** full on *web-1*, ask X',
+      text_mode: 'styled',
+      notify_self: false,
+      mentions: [{ start: 23, length: 1, author: UUID }],
+      quote_timestamp: 1755000000000,
+      quote_author: '+4917600000002',
+      quote_message: 'status?',
+      quote_mentions: [{ start: 0, length: 1, author: UUID }],
+    });
+  });
+
+  it('go to signal-cli as the REST API would pass them on: stripped text, style ranges, mention strings', () => {
+    expect(jsonRpcSendParams(ACCOUNT, rich)).toEqual({
+      ok: true,
+      body: {
+        account: ACCOUNT,
+        recipient: ['+4917612345678'],
+        message: 'Disk full on web-1, ask X',
+        textStyle: ['0:4:BOLD', '13:5:ITALIC'],
+        mention: [`23:1:${UUID}`],
+        quoteTimestamp: 1755000000000,
+        quoteAuthor: '+4917600000002',
+        quoteMessage: 'status?',
+        quoteMention: [`0:1:${UUID}`],
+      },
+    });
+  });
+
+  it('leave normal text alone and omit what is absent', () => {
+    const plain = { recipients: ['+4917612345678'], message: '*not styled*', quote: { timestamp: 5, author: '+4917600000002' } };
+    expect(jsonRpcSendParams(ACCOUNT, plain)).toEqual({ ok: true, body: { account: ACCOUNT, recipient: ['+4917612345678'], message: '*not styled*', quoteTimestamp: 5, quoteAuthor: '+4917600000002' } });
+    expect(restSendBody(ACCOUNT, plain)).toMatchObject({ ok: true, body: { text_mode: 'normal', quote_timestamp: 5, quote_author: '+4917600000002' } });
+    const body = restSendBody(ACCOUNT, plain);
+    expect(body.ok && ('mentions' in body.body || 'quote_message' in body.body)).toBe(false);
+  });
+
+  it('send styled text without markers and no styles with no textStyle key', () => {
+    expect(jsonRpcSendParams(ACCOUNT, { recipients: ['+4917612345678'], message: 'plain', textMode: 'styled' })).toEqual({ ok: true, body: { account: ACCOUNT, recipient: ['+4917612345678'], message: 'plain' } });
   });
 });
 

@@ -1,19 +1,50 @@
 // The outgoing message and the two request shapes it becomes: the REST API's `/v2/send` body and
-// signal-cli's JSON-RPC `send` params. Attachments travel inline as data URIs, never as paths.
+// signal-cli's JSON-RPC `send` params. Attachments travel inline as data URIs, never as paths;
+// styled text, mentions and quotes reach signal-cli as the REST API would pass them on.
 
+import { attachmentDataUri, type OutgoingAttachment } from './attachment-uri.js';
 import { parseRecipients, type RecipientError, type RecipientTarget } from './recipients.js';
+import { parseStyledText } from './styled-text.js';
 
-export interface OutgoingAttachment {
-  readonly filename: string;
-  readonly contentType: string;
-  /** The file's bytes in base64. */
-  readonly data: string;
+export type { OutgoingAttachment };
+
+/** Someone mentioned in the text: `start` and `length` in UTF-16 code units of the text as sent. */
+export interface OutgoingMention {
+  readonly start: number;
+  readonly length: number;
+  /** The mentioned person: an E.164 number, an ACI UUID or a username. */
+  readonly author: string;
+}
+
+/** The message this one replies to. */
+export interface OutgoingQuote {
+  /** The quoted message's Signal timestamp. */
+  readonly timestamp: number;
+  /** Who wrote it (signal-cli requires it). */
+  readonly author: string;
+  /** The quoted text, as the reply shows it. */
+  readonly message?: string;
+  readonly mentions?: readonly OutgoingMention[];
 }
 
 export interface OutgoingMessage {
   readonly recipients: readonly string[];
   readonly message?: string;
   readonly attachments?: readonly OutgoingAttachment[];
+  /**
+   * `styled`: `*italic*`, `**bold**`, `~strikethrough~`, `||spoiler||` and `` `monospace` `` become
+   * text styles, as signal-cli-rest-api's `text_mode: "styled"` makes them. @default 'normal'
+   */
+  readonly textMode?: 'normal' | 'styled';
+  readonly mentions?: readonly OutgoingMention[];
+  readonly quote?: OutgoingQuote;
+}
+
+/** A mention as the REST API's JSON takes it. */
+export interface RestMention {
+  readonly start: number;
+  readonly length: number;
+  readonly author: string;
 }
 
 export interface RestSendBody {
@@ -21,10 +52,15 @@ export interface RestSendBody {
   readonly recipients: readonly string[];
   readonly message: string;
   readonly base64_attachments?: readonly string[];
-  /** Pinned, so a server-wide DEFAULT_SIGNAL_TEXT_MODE=styled cannot reinterpret `*text*`. */
-  readonly text_mode: 'normal';
+  /** Always written, so a server-wide DEFAULT_SIGNAL_TEXT_MODE=styled cannot reinterpret `*text*`. */
+  readonly text_mode: 'normal' | 'styled';
   /** The REST API defaults to true; false matches signal-cli's own default on JSON-RPC. */
   readonly notify_self: false;
+  readonly mentions?: readonly RestMention[];
+  readonly quote_timestamp?: number;
+  readonly quote_author?: string;
+  readonly quote_message?: string;
+  readonly quote_mentions?: readonly RestMention[];
 }
 
 export interface JsonRpcSendParams {
@@ -35,6 +71,14 @@ export interface JsonRpcSendParams {
   readonly groupId?: string;
   readonly message?: string;
   readonly attachments?: readonly string[];
+  /** `start:length:STYLE`, as the REST API's text-style parser writes them. */
+  readonly textStyle?: readonly string[];
+  /** `start:length:author`. */
+  readonly mention?: readonly string[];
+  readonly quoteTimestamp?: number;
+  readonly quoteAuthor?: string;
+  readonly quoteMessage?: string;
+  readonly quoteMention?: readonly string[];
 }
 
 export type BuildResult<Body> =
@@ -54,8 +98,10 @@ export function restSendBody(account: string, message: OutgoingMessage): BuildRe
       // Required by the REST API even when only attachments are sent.
       message: message.message ?? '',
       ...(attachments.length > 0 ? { base64_attachments: attachments.map((attachment) => attachmentDataUri(attachment, 'rest')) } : {}),
-      text_mode: 'normal',
+      text_mode: message.textMode ?? 'normal',
       notify_self: false,
+      ...(message.mentions && message.mentions.length > 0 ? { mentions: message.mentions.map(restMention) } : {}),
+      ...restQuote(message.quote),
     },
   };
 }
@@ -72,51 +118,52 @@ export function jsonRpcSendParams(account: string, message: OutgoingMessage): Bu
       : target.recipients[0]?.kind === 'username'
         ? { username: wireRecipients(target) }
         : { recipient: wireRecipients(target) };
+  // The REST API strips the markers and sends the ranges; so do we (R:src/client/client.go:496-500).
+  const styled = message.textMode === 'styled' && message.message !== undefined ? parseStyledText(message.message) : undefined;
+  const text = styled?.text ?? message.message;
   return {
     ok: true,
     body: {
       account,
       ...to,
-      ...(message.message === undefined ? {} : { message: message.message }),
+      ...(text === undefined ? {} : { message: text }),
       ...(attachments.length > 0 ? { attachments: attachments.map((attachment) => attachmentDataUri(attachment, 'jsonrpc')) } : {}),
+      ...(styled && styled.styles.length > 0 ? { textStyle: styled.styles } : {}),
+      ...(message.mentions && message.mentions.length > 0 ? { mention: message.mentions.map(mentionString) } : {}),
+      ...jsonRpcQuote(message.quote),
     },
+  };
+}
+
+function restMention(mention: OutgoingMention): RestMention {
+  return { start: mention.start, length: mention.length, author: mention.author };
+}
+
+function restQuote(quote: OutgoingQuote | undefined): Partial<RestSendBody> {
+  if (quote === undefined) return {};
+  return {
+    quote_timestamp: quote.timestamp,
+    quote_author: quote.author,
+    ...(quote.message === undefined ? {} : { quote_message: quote.message }),
+    ...(quote.mentions && quote.mentions.length > 0 ? { quote_mentions: quote.mentions.map(restMention) } : {}),
+  };
+}
+
+/** signal-cli's `start:length:author` (what the REST API's Mention.ToString writes). */
+function mentionString(mention: OutgoingMention): string {
+  return `${mention.start}:${mention.length}:${mention.author}`;
+}
+
+function jsonRpcQuote(quote: OutgoingQuote | undefined): Partial<JsonRpcSendParams> {
+  if (quote === undefined) return {};
+  return {
+    quoteTimestamp: quote.timestamp,
+    quoteAuthor: quote.author,
+    ...(quote.message === undefined ? {} : { quoteMessage: quote.message }),
+    ...(quote.mentions && quote.mentions.length > 0 ? { quoteMention: quote.mentions.map(mentionString) } : {}),
   };
 }
 
 function wireRecipients(target: RecipientTarget): string[] {
   return target.kind === 'group' ? [target.groupId] : target.recipients.map((recipient) => recipient.value);
-}
-
-const MIME = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$/;
-
-/**
- * `data:<MIME>;filename=<NAME>;base64,<DATA>`, as each backend reads it. signal-cli-rest-api splits
- * the metadata on `;` and names its temp file with the rest verbatim (R:src/client/attachment.go:
- * 38-66, 100), so the name goes raw, with `;` replaced. signal-cli URL-decodes the name (`+` is a
- * space, a stray `%` makes the whole URI a file path that does not exist; S:lib/…/util/DataURI.java),
- * so for JSON-RPC it is percent-encoded. Path separators and control characters become `_` on
- * both (a name of dots alone is left out), the name is kept within a file system's 255 bytes,
- * MIME parameters are dropped and whitespace inside the base64 (line-wrapped input) is removed.
- */
-export function attachmentDataUri(attachment: OutgoingAttachment, backend: 'rest' | 'jsonrpc'): string {
-  const base = attachment.contentType.split(';')[0]?.trim() ?? '';
-  const mime = MIME.test(base) ? base : 'application/octet-stream';
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-  const unsafe = backend === 'rest' ? /[;/\\\u0000-\u001f\u007f]/g : /[/\\\u0000-\u001f\u007f]/g;
-  const filename = fitName(attachment.filename.replace(unsafe, '_').trim());
-  // A name of dots alone ('..') would name a directory once joined to a path.
-  const encoded = backend === 'rest' ? filename : encodeURIComponent(filename);
-  const name = /^\.*$/.test(filename) ? '' : `;filename=${encoded}`;
-  return `data:${mime}${name};base64,${attachment.data.replace(/\s+/g, '')}`;
-}
-
-const MAX_NAME_BYTES = 255;
-
-/** Shortens a name to 255 UTF-8 bytes, keeping its extension (REST writes it as a file name). */
-function fitName(name: string): string {
-  if (Buffer.byteLength(name) <= MAX_NAME_BYTES) return name;
-  const extension = /\.[^.]{1,16}$/.exec(name)?.[0] ?? '';
-  let stem = [...name.slice(0, name.length - extension.length)];
-  while (stem.length > 0 && Buffer.byteLength(stem.join('') + extension) > MAX_NAME_BYTES) stem = stem.slice(0, -1);
-  return stem.join('') + extension;
 }

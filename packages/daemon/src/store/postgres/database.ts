@@ -27,9 +27,25 @@ const types = {
     oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
 
+/**
+ * How long the server lets a connection sit inside a transaction without a statement before it
+ * ends the session (and so the transaction and its locks). A tetherd stopped (SIGSTOP, a VM
+ * frozen) in the middle of a write would otherwise hold the write lock and the lease row's lock
+ * for as long as it stays stopped: every instance's intake would wait, and no standby could take
+ * the lease. Our transactions are a few statements sent back to back.
+ */
+export const IDLE_IN_TRANSACTION_MS = 2_000;
+
 export function connectionConfig(url: string): pg.ClientConfig {
   // keepalive: the kernel notices a peer that vanished without closing (a host gone, a cut link)
-  return { connectionString: url, types, application_name: 'tetherd', keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
+  return {
+    connectionString: url,
+    types,
+    application_name: 'tetherd',
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
+  };
 }
 
 export class Database implements Queryable {

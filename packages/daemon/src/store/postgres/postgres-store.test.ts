@@ -4,6 +4,7 @@ import { startTestPostgres, type TestPostgres } from '@tether/test-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreChange, Submission } from '../../app/ports.js';
+import { connectionConfig } from './database.js';
 import { openPostgresStore, SCHEMA_VERSION, type PostgresStore, type PostgresStoreOptions } from './index.js';
 
 const ACCOUNT = '+4915100000009';
@@ -264,6 +265,23 @@ describe('lease and fencing', () => {
     // a renewal over a new connection counts as alive again only while the term is still its own
     expect(await a.leases.renew({ account: ACCOUNT, instance: 'a', epoch: 1, leaseMs: 5_000 })).toMatchObject({ held: false, holder: { instance: 'b' } });
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it('ends a stopped writer\'s transaction, so its locks cannot keep a standby from the lease (a SIGSTOP mid-write)', async () => {
+    const url = await server.createDatabase();
+    const b = await open(url);
+    // a leader's connection, as tetherd configures it, stopped inside a fenced write
+    const stopped = new pg.Client(connectionConfig(url));
+    stopped.on('error', () => undefined);
+    await stopped.connect();
+    await stopped.query("INSERT INTO leases (account, instance, host, epoch, since, expires_at) VALUES ($1, 'a', 'a.local', 1, 0, 0)", [ACCOUNT]);
+    await stopped.query('BEGIN');
+    await stopped.query('SELECT epoch FROM leases WHERE account = $1 FOR SHARE', [ACCOUNT]);
+    const ended = new Promise((resolve) => stopped.once('error', resolve));
+    // the lease lapsed long ago; the upsert waits for the row lock until the server ends that session
+    expect(await b.leases.acquire(lease('b'))).toMatchObject({ held: true, lease: { instance: 'b', epoch: 2 } });
+    expect(String(await ended)).toMatch(/idle-in-transaction timeout/);
+    await b.close();
   });
 
   it('refuses a fenced write once another instance took the lease, changing nothing', async () => {
