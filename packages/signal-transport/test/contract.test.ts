@@ -1,11 +1,9 @@
 // Both backends keep core's transport contract, v1 as written and v2 through core's adapter (the
 // way the Channel runs them), against the emulator over real sockets.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { toTransportV2 } from '@tether/core';
 import { transportContract, transportContractV2, type TransportHarness, type TransportHarnessV2 } from '@tether/core/testing';
 import { startEmulator, type Emulator } from '@tether/signal-emulator';
+import { tempDir } from '@tether/test-helpers';
 import { describe, it } from 'vitest';
 import { createSignalTransport, type IncomingEvent, type OutgoingMessage } from '../src/index.js';
 import { ACCOUNT, FRIEND } from './helpers.js';
@@ -30,7 +28,7 @@ function loseNextSend(emulator: Emulator, closed: AbortSignal): void {
 
 function harness(backend: Backend): () => Promise<TransportHarness<OutgoingMessage, IncomingEvent>> {
   return async () => {
-    const unix = backend === 'jsonrpc-unix' ? path.join(mkdtempSync(path.join(tmpdir(), 'tether-contract-')), 'signal.sock') : undefined;
+    const unix = backend === 'jsonrpc-unix' ? tempDir('tether-contract-').join('signal.sock') : undefined;
     const emulator = await startEmulator({
       account: ACCOUNT,
       ...(backend === 'rest' ? {} : { jsonRpc: { ...(unix ? { unix } : { tcp: { port: 0 } }), receiveMode: 'manual' } }),
