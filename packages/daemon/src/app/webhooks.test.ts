@@ -32,9 +32,10 @@ afterEach(async () => {
 });
 
 async function withWebhook(options: HarnessOptions = {}): Promise<{ harness: Harness; hook: ReturnType<typeof receiver> }> {
-  let harness!: Harness;
-  const hook = receiver(() => harness);
-  harness = createHarness({ ...options, webhook: { post: hook.post } });
+  const clock: { of?: Harness } = {};
+  const hook = receiver(() => clock.of!);
+  const harness = createHarness({ ...options, webhook: { post: hook.post } });
+  clock.of = harness;
   harnesses.push(harness);
   await harness.start();
   return { harness, hook };
