@@ -81,7 +81,7 @@ export interface Harness {
    * turns of the event loop. No time passes on the fake clock meanwhile: it waits for work, not time.
    */
   until(check: () => boolean | Promise<boolean>, what: string): Promise<void>;
-  /** Stops the service and closes the store. */
+  /** Stops the service (running the fake clock through the shutdown grace) and closes the store. */
   close(): Promise<void>;
 }
 
@@ -213,7 +213,12 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     },
     close: () =>
       (closed ??= (async () => {
-        await service.close();
+        const closing = service.close();
+        let done = false;
+        void closing.finally(() => (done = true));
+        // a send still in flight is given its grace time, which passes on the fake clock
+        for (let step = 0; !done && step < 1_000; step++) await clock.next();
+        await closing;
         stopRecording();
         await store.close();
       })()),
