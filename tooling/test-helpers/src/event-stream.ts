@@ -40,7 +40,7 @@ export class EventStream<T = unknown> {
       this.#notify();
     };
     const headers = { accept: 'text/event-stream', ...(options.lastEventId === undefined ? {} : { 'last-event-id': options.lastEventId }), ...options.headers };
-    this.#request = http.get(new URL(url), { headers, ...(options.socketPath ? { socketPath: options.socketPath } : {}) }, (response) => {
+    this.#request = http.get(new URL(url), { headers, agent: false, ...(options.socketPath ? { socketPath: options.socketPath } : {}) }, (response) => {
       opened({ status: response.statusCode ?? 0, headers: toHeaders(response.headers) });
       response.setEncoding('utf8');
       response.on('data', (text: string) => {

@@ -1,7 +1,9 @@
 // One HTTP request from a test, over TCP or a Unix socket (as `curl --unix-socket` does: the URL
 // names the path, `socketPath` the socket). The whole answer is read: status, headers, the text
 // and, when the text is JSON, its value. Bodies go out as JSON, or exactly as given (broken JSON,
-// bytes) so that tests can send what no well-behaved client would.
+// bytes) so that tests can send what no well-behaved client would. Each request has its own
+// connection: a pooled keep-alive socket that the server closes between two tests would make the
+// next request fail with a reset that has nothing to do with what is tested.
 import http from 'node:http';
 
 export interface RequestOptions {
@@ -34,7 +36,7 @@ export function request<T = unknown>(url: string | URL, options: RequestOptions 
   return new Promise((resolve, reject) => {
     const outgoing = http.request(
       new URL(url),
-      { method: options.method ?? 'GET', headers, ...(options.socketPath ? { socketPath: options.socketPath } : {}), ...(options.signal ? { signal: options.signal } : {}) },
+      { method: options.method ?? 'GET', headers, agent: false, ...(options.socketPath ? { socketPath: options.socketPath } : {}), ...(options.signal ? { signal: options.signal } : {}) },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
