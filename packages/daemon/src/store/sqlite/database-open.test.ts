@@ -6,6 +6,7 @@ import { tempDir } from '@tether/test-helpers';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DatabaseOpenError, migrate, openDatabase, openFailure, SCHEMA_VERSION } from './database.js';
+import { openSqliteStore } from './index.js';
 import { acquireLock } from './lock.js';
 
 const coded = (code: string, message: string) => Object.assign(new Error(message), { code });
@@ -67,5 +68,21 @@ describe('acquireLock', () => {
     const garbage = tempDir();
     writeFileSync(garbage.join('tetherd.lock'), 'garbage'.repeat(200));
     expect(() => acquireLock(garbage.path, { socket: 's' })).toThrow(/the lock file .*tetherd\.lock cannot be used .*remove it and start again/);
+  });
+});
+
+describe('writable (what /healthz reports)', () => {
+  it('is false once the database cannot grow, though rewriting the heartbeat in place still works', async () => {
+    const store = openSqliteStore(tempDir().join('tether.db'), { maxQueued: 10 });
+    expect(store.writable(1)).toBe(true);
+    store.db.pragma(`max_page_count = ${store.db.pragma('page_count', { simple: true }) as number}`);
+    expect(store.writable(2)).toBe(false);
+    expect(store.meta.get('health')).toBe('2');
+    store.db.pragma('max_page_count = 1073741823');
+    expect(store.writable(3)).toBe(true);
+    // the space it takes to prove there is some is given back
+    expect(store.meta.get('health-room')).toBeUndefined();
+    await store.close();
+    expect(store.writable(4)).toBe(false);
   });
 });
