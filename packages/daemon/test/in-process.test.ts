@@ -186,6 +186,9 @@ describe('the compat endpoint of an in-process tetherd', () => {
     expect((await compat('GET', '/v1/about', { headers: { authorization: '' } })).status).toBe(401);
     expect((await compat('GET', '/v1/about', { headers: { origin: 'https://evil.example' } })).status).toBe(403);
     expect((await compat('GET', '/v1/about', { headers: { host: 'tether.example:8080' } })).status).toBe(403);
+    // a target that is no URL relative to ours ended the process (a throw inside the error handler)
+    expect(await compat('GET', '//')).toMatchObject({ status: 404, text: '404 page not found' });
+    expect(await compat('POST', '//host:99999/v2/send', { json: {} })).toMatchObject({ status: 404, text: '404 page not found' });
     const plainGet = await compat('GET', `/v1/receive/${encodeURIComponent(ACCOUNT)}`);
     expect(plainGet).toMatchObject({ status: 400, text: expect.stringMatching(/^Bad Request\n.*not using the websocket protocol/s) });
   });
@@ -214,6 +217,8 @@ describe('the compat endpoint of an in-process tetherd', () => {
     await expect(new ReceiveClient(base, ACCOUNT).opened).rejects.toThrow(/401/);
     await expect(new ReceiveClient(base, ACCOUNT, { authorization: `Bearer ${TOKEN}`, origin: 'https://evil.example' }).opened).rejects.toThrow(/403/);
     await expect(new ReceiveClient(`${base}/elsewhere`, ACCOUNT, { authorization: `Bearer ${TOKEN}` }).opened).rejects.toThrow(/404/);
+    await expect(new ReceiveClient(`${base}//host:99999`, ACCOUNT, { authorization: `Bearer ${TOKEN}` }).opened).rejects.toThrow(/404/);
+    expect((await compat('GET', '/v1/health')).status).toBe(204);
   });
 });
 

@@ -79,6 +79,13 @@ describe('routing', () => {
     expect((await api('PUT', '/healthz')).headers.get('allow')).toBe('GET');
   });
 
+  it('answers a request target that is no URL relative to ours with 404, and lives on (it ended the process)', async () => {
+    for (const target of ['//', '//host:99999/v1/status', '//[bad']) {
+      expect(errorOf(await api('GET', target)), target).toEqual({ status: 404, error: { code: 'not-found', message: 'no route for that request target' } });
+    }
+    expect((await api('GET', '/healthz')).status).toBe(200);
+  });
+
   it('requires the bearer token on TCP, with any case of the scheme', async () => {
     const { port } = tcp.address as { port: number };
     const url = `http://127.0.0.1:${port}/v1/status`;
@@ -162,6 +169,8 @@ describe('the captcha challenge', () => {
     expect(errorOf(await api('POST', '/v1/challenge', { body: 'null' }))).toMatchObject({ status: 400, error: { code: 'invalid-body' } });
     expect(errorOf(await api('POST', '/v1/challenge', { json: { captcha: 'x' } }))).toMatchObject({ status: 400, error: { code: 'invalid-token', field: 'token' } });
     expect(errorOf(await api('POST', '/v1/challenge', { json: { token: 't', captcha: '' } }))).toMatchObject({ status: 400, error: { code: 'invalid-captcha', field: 'captcha' } });
+    // a bare scheme is no captcha either (it reached the backend and came back as a 502)
+    expect(errorOf(await api('POST', '/v1/challenge', { json: { token: 't', captcha: 'signalcaptcha://' } }))).toMatchObject({ status: 400, error: { code: 'invalid-captcha', field: 'captcha' } });
     expect(errorOf(await api('POST', '/v1/challenge', { body: 'x'.repeat(70 * 1024) }))).toMatchObject({ status: 413, error: { code: 'too-large' } });
     expect(await api('POST', '/v1/challenge', { json: { token: 'accepted', captcha: 'signalcaptcha://x' } })).toMatchObject({ status: 200, json: { state: 'open' } });
     expect(errorOf(await api('POST', '/v1/challenge', { json: { token: 'refused', captcha: 'x' } }))).toMatchObject({ status: 502, error: { code: 'challenge-failed' } });
