@@ -152,6 +152,7 @@ describe('captcha challenge', () => {
     refused.channel.gate.pause('captcha-required', { error: 'captcha', challengeToken: 'tok' });
     expect(await refusal(refused.service.challenge('tok', 'wrong'))).toEqual({ code: 'challenge-failed' });
     expect(refused.channel.gate.state).toMatchObject({ state: 'paused', reason: 'captcha-required' });
+    expect(await refusal(refused.service.challenge('tok', 'signalcaptcha://'))).toEqual({ code: 'invalid-captcha', field: 'captcha' });
 
     const hanging = await started({
       challenge: (_token, _captcha, signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('no answer before the deadline')), { once: true })),

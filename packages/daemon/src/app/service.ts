@@ -110,11 +110,14 @@ export class TetherService {
 
   async challenge(token: string, captcha: string): Promise<Status['gate']> {
     const { signal, logger, requestTimeoutMs, clock } = this.#options;
+    const solved = captcha.replace(/^signalcaptcha:\/\//, '');
+    // a bare scheme is no captcha: the client's mistake, not the backend's refusal
+    if (solved === '') throw new AppError('invalid-captcha', 'captcha must be the solved captcha (signalcaptcha://…)', { field: 'captcha' });
     const deadline = new AbortController();
     const timer = clock.setTimeout(() => deadline.abort(), requestTimeoutMs);
     let refusal: string | undefined;
     try {
-      refusal = await signal.submitChallenge(token, captcha.replace(/^signalcaptcha:\/\//, ''), deadline.signal);
+      refusal = await signal.submitChallenge(token, solved, deadline.signal);
     } finally {
       clock.clearTimeout(timer);
     }
