@@ -1,3 +1,5 @@
+// The SSE reader against a real server (TCP and a Unix socket): events as they come, the start
+// position before any event, and waits that end early when the stream does or name what timed out.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,3 +1,5 @@
+// The request helper against a real echo server: JSON and raw bodies, header overrides, TCP and
+// Unix sockets, answers that are not JSON, aborts and a socket nobody listens on.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';

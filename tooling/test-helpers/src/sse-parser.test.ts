@@ -1,3 +1,5 @@
+// The event-stream format as EventSource reads it: line endings, multi-line data, comments,
+// persistent ids, a block that only moves the id, and events split anywhere across chunks.
 import { describe, expect, it } from 'vitest';
 import { SseParser } from './sse-parser.js';
 

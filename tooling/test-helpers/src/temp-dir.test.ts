@@ -1,3 +1,4 @@
+// Temporary directories: fresh and private each time, removed with their contents.
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './temp-dir.js';

@@ -1,3 +1,4 @@
+// The bounded wait: it passes results and failures through, and names what never came.
 import { describe, expect, it } from 'vitest';
 import { WaitTimeoutError, within } from './within.js';
 
