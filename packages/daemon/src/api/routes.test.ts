@@ -213,7 +213,7 @@ describe('the event stream', () => {
     // the kernel's and the response's buffers fill first; then the feed's bounded queue (50 here)
     while (harness.feed.overflows === 0 && sent < 2_000) {
       harness.transport.emit(incomingMessage({ text }));
-      if (++sent % 25 === 0) await harness.settle();
+      if (++sent % 10 === 0) await harness.settle();
     }
     expect(harness.feed.overflows).toBe(1);
     stuck.resume();
