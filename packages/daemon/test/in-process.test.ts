@@ -25,6 +25,8 @@ const logLines: string[] = [];
 const hooks: { headers: http.IncomingHttpHeaders; body: string }[] = [];
 const hookWaiters = new Set<() => void>();
 let hookServer: http.Server;
+/** startDaemon makes this process's umask 077, as tetherd's; the worker goes on to other test files. */
+const umask = process.umask();
 
 /** Resolves once a webhook delivery matching `check` has arrived. */
 function hookArrives(check: (body: string) => boolean, what: string): Promise<void> {
@@ -95,6 +97,7 @@ afterAll(async () => {
   hookServer.closeAllConnections();
   await new Promise((resolve) => hookServer.close(resolve));
   state.remove();
+  process.umask(umask);
 });
 
 const control = <T = unknown>(method: string, path: string, json?: unknown, headers: Record<string, string> = {}) =>
