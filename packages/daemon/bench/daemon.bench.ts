@@ -4,7 +4,7 @@
 //   pragmas in this process; p50 and p99 request latencies are recorded beside it.
 // - idle-cpu-60s: CPU seconds tetherd uses over 60 s idle and connected, against an idle
 //   `node -e` timer loop measured over the same 60 s.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

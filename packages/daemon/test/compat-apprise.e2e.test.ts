@@ -6,9 +6,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startEmulator, type Emulator } from '@tether/signal-emulator';
+import { within } from '@tether/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compatDaemon } from './compat-helpers.js';
-import { ACCOUNT, FRIEND, tempDir, within, type Tetherd } from './tetherd.js';
+import { ACCOUNT, FRIEND, tempDir, type Tetherd } from './tetherd.js';
 
 const hasApprise = spawnSync('sh', ['-c', 'command -v apprise'], { stdio: 'ignore' }).status === 0;
 

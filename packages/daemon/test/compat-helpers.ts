@@ -2,10 +2,10 @@
 // (its port read from the log), raw HTTP calls to any base URL, a queueing WebSocket client, and
 // validators built from the vendored swagger.json of signal-cli-rest-api.
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
+import { request, within } from '@tether/test-helpers';
 import AjvModule from 'ajv-draft-04';
 import WebSocket from 'ws';
-import { Tetherd, tempDir, within } from './tetherd.js';
+import { Tetherd, tempDir } from './tetherd.js';
 
 export async function compatDaemon(env: Record<string, string>, stateDir = tempDir()): Promise<{ tetherd: Tetherd; base: string; stateDir: string }> {
   const tetherd = new Tetherd(stateDir, { TETHER_COMPAT_LISTEN: '127.0.0.1:0', ...env });
@@ -19,31 +19,14 @@ export interface Reply {
   readonly text: string;
   /** The parsed body, or the text when it is not JSON. */
   readonly body: unknown;
-  readonly headers: http.IncomingHttpHeaders;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /** One request; `body` is sent as it is when a string (to test broken JSON), else as JSON. */
-export function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-    const url = new URL(path, base);
-    const request = http.request(url, { method, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}), ...headers } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // plain text (404, handshake errors)
-        }
-        resolve({ status: response.statusCode ?? 0, text, body: parsed, headers: response.headers });
-      });
-    });
-    request.on('error', reject);
-    request.end(payload);
-  });
+export async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  const payload = body === undefined ? {} : typeof body === 'string' ? { body } : { json: body };
+  const reply = await request(new URL(path, base), { method, headers, ...payload });
+  return { status: reply.status, text: reply.text, body: reply.json === undefined ? reply.text : reply.json, headers: Object.fromEntries(reply.headers) };
 }
 
 /** A receive WebSocket that queues its frames, so tests await the next one instead of sleeping. */

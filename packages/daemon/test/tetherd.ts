@@ -1,24 +1,20 @@
-// Runs the real tetherd binary for end-to-end tests and talks to it over its Unix socket:
-// JSON requests, a server-sent-events reader, and waits on its log lines (never sleeps).
+// Runs the real tetherd binary for end-to-end tests and talks to it over its Unix socket, in the
+// shapes these tests read (JSON requests, numbered events), on top of @tether/test-helpers; waits
+// on its log lines, never sleeps.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import http from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EventStream as SseStream, request as httpRequest, tempDir as freshDir, within, type HttpReply } from '@tether/test-helpers';
+
+export { within };
 
 export const ACCOUNT = '+4915112345678';
 export const FRIEND = '+4915187654321';
 const BIN = fileURLToPath(new URL('../dist/tetherd.js', import.meta.url));
 
-export function within<T>(promise: Promise<T>, what: string, ms = 20_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
-  return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
-}
-
+/** A fresh state directory (its path). */
 export function tempDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 'tetherd-test-'));
+  return freshDir('tetherd-test-').path;
 }
 
 /** Fast settings so that tests spend no time waiting on production-sized timers. */
@@ -73,7 +69,7 @@ export class Tetherd {
     return Promise.race([this.logLine(/control API listening/), exitedEarly]);
   }
 
-  request<T = unknown>(method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T; headers: http.IncomingHttpHeaders }> {
+  request<T = unknown>(method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
     return request<T>({ socketPath: this.socket }, method, pathname, body, headers);
   }
 
@@ -98,26 +94,18 @@ export class Tetherd {
   }
 }
 
-export function request<T>(target: { socketPath?: string; host?: string; port?: number }, method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = http.request({ ...target, method, path: pathname, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // plain text (metrics)
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed as T, headers: res.headers });
-      });
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
+export interface Reply<T> {
+  readonly status: number;
+  /** The parsed JSON, or the text when the body is not JSON (metrics). */
+  readonly body: T;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** One JSON request to the control API, over the Unix socket or TCP. */
+export async function request<T>(target: { socketPath?: string; host?: string; port?: number }, method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+  const url = target.socketPath ? `http://tetherd${pathname}` : `http://${target.host ?? '127.0.0.1'}:${target.port ?? 0}${pathname}`;
+  const reply: HttpReply = await httpRequest(url, { method, headers, ...(body === undefined ? {} : { json: body }), ...(target.socketPath ? { socketPath: target.socketPath } : {}) });
+  return { status: reply.status, body: (reply.json === undefined ? reply.text : reply.json) as T, headers: Object.fromEntries(reply.headers) };
 }
 
 export interface StreamEvent {
@@ -126,46 +114,28 @@ export interface StreamEvent {
   readonly data: Record<string, unknown>;
 }
 
+/** `GET /v1/events` read through the shared SSE reader, with numeric ids. */
 export class EventStream {
-  readonly events: StreamEvent[] = [];
-  #waiters: { predicate: (events: StreamEvent[]) => boolean; resolve: () => void }[] = [];
-  readonly #request: http.ClientRequest;
+  readonly #stream: SseStream<Record<string, unknown>>;
   readonly opened: Promise<void>;
 
   constructor(target: { socketPath: string }, query: string, lastEventId?: string) {
-    let opened!: () => void;
-    this.opened = new Promise((resolve) => (opened = resolve));
-    this.#request = http.get({ ...target, path: `/v1/events${query}`, headers: lastEventId ? { 'last-event-id': lastEventId } : {} }, (response) => {
-      opened();
-      let buffered = '';
-      response.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString('utf8');
-        const blocks = buffered.split('\n\n');
-        buffered = blocks.pop()!;
-        for (const block of blocks) this.#block(block);
-      });
-    });
-    this.#request.on('error', () => {});
+    this.#stream = new SseStream(`http://tetherd/v1/events${query}`, { socketPath: target.socketPath, ...(lastEventId === undefined ? {} : { lastEventId }) });
+    this.opened = this.#stream.opened.then(() => undefined);
+    // a stream closed before its response arrived rejects `opened`; a test that never awaits it is fine
+    this.opened.catch(() => undefined);
   }
 
-  until(predicate: (events: StreamEvent[]) => boolean, what: string): Promise<StreamEvent[]> {
-    if (predicate(this.events)) return Promise.resolve(this.events);
-    return within(new Promise<StreamEvent[]>((resolve) => this.#waiters.push({ predicate, resolve: () => resolve(this.events) })), what);
+  get events(): StreamEvent[] {
+    return this.#stream.events.map((event) => ({ id: Number(event.id), event: event.event, data: event.data }));
+  }
+
+  async until(predicate: (events: StreamEvent[]) => boolean, what: string): Promise<StreamEvent[]> {
+    await this.#stream.until(() => predicate(this.events), what);
+    return this.events;
   }
 
   close(): void {
-    this.#request.destroy();
-  }
-
-  #block(block: string): void {
-    const fields = Object.fromEntries(block.split('\n').filter((line) => !line.startsWith(':') && line.includes(': ')).map((line) => [line.slice(0, line.indexOf(': ')), line.slice(line.indexOf(': ') + 2)]));
-    if (!fields['data']) return;
-    this.events.push({ id: Number(fields['id']), event: fields['event'] ?? 'message', data: JSON.parse(fields['data']) as Record<string, unknown> });
-    for (const waiter of [...this.#waiters]) {
-      if (waiter.predicate(this.events)) {
-        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    }
+    this.#stream.close();
   }
 }

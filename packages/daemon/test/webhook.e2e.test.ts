@@ -4,9 +4,10 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startEmulator } from '@tether/signal-emulator';
+import { within } from '@tether/test-helpers';
 import { afterEach, expect, it } from 'vitest';
 import type { Status } from '../src/protocol/index.js';
-import { FRIEND, Tetherd, tempDir, within } from './tetherd.js';
+import { FRIEND, Tetherd, tempDir } from './tetherd.js';
 
 const SECRET = 'webhook-secret';
 const running: { stop(): Promise<unknown> }[] = [];

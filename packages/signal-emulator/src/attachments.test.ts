@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../test/helpers/temp-dir.js';
+import { tempDir } from '@tether/test-helpers';
 import { decodeGoBase64, parseJsonRpcAttachment, parseRestAttachment, sniffContentType } from './attachments.js';
 
 const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]).toString('base64');

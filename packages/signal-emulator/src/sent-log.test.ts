@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../test/helpers/temp-dir.js';
+import { tempDir } from '@tether/test-helpers';
 import { SentLog, type SentRecord } from './sent-log.js';
 
 const record: SentRecord = {

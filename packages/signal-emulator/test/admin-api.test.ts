@@ -1,8 +1,9 @@
 // The admin HTTP API under /_emulator/: on the REST port, and on its own port when only the
 // JSON-RPC daemon runs. It is never frozen and drives the same operations as the programmatic API.
+import { request } from '@tether/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type SentRecord } from '../src/index.js';
-import { admin, post, request } from './helpers/http.js';
+import { admin, post } from './helpers/http.js';
 import { JsonRpcClient } from './helpers/json-rpc-client.js';
 import { openReceiveSocket } from './helpers/receive-socket.js';
 

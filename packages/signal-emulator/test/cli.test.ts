@@ -1,10 +1,10 @@
 // End to end: the built CLI as its own process, driven over HTTP and JSON-RPC, stopped by signals.
 import { join } from 'node:path';
+import { request, tempDir } from '@tether/test-helpers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { admin, post, request } from './helpers/http.js';
+import { admin, post } from './helpers/http.js';
 import { JsonRpcClient } from './helpers/json-rpc-client.js';
 import { ensureBuilt, runCli, type CliProcess } from './helpers/cli-process.js';
-import { tempDir } from './helpers/temp-dir.js';
 
 const account = '+4915112345678';
 const friend = '+4915100000001';

@@ -1,8 +1,9 @@
 // The REST emulator's answers, emitted WebSocket frames and accepted request bodies, checked
 // against the vendored swagger.json of signal-cli-rest-api (see helpers/swagger-schemas.ts).
+import { request } from '@tether/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeGroupId, restGroupId, startEmulator, type Emulator, type InjectPartOptions } from '../src/index.js';
-import { post, request } from './helpers/http.js';
+import { post } from './helpers/http.js';
 import { openReceiveSocket } from './helpers/receive-socket.js';
 import { validateDefinition, validateRequestBody, validateResponse } from './helpers/swagger-schemas.js';
 

@@ -1,10 +1,10 @@
 // Every fault against the JSON-RPC daemon, over real TCP and Unix sockets.
 import { join } from 'node:path';
+import { tempDir } from '@tether/test-helpers';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../src/index.js';
 import { JsonRpcClient } from './helpers/json-rpc-client.js';
 import { quietPeriod, track } from './helpers/queue.js';
-import { tempDir } from './helpers/temp-dir.js';
 
 const account = '+4915112345678';
 const friend = '+4915100000001';

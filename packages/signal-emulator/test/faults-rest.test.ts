@@ -1,10 +1,11 @@
 // Every fault against the REST backend, over real sockets: reset connections, stop and restart on
 // the same port, freeze, failed, rate-limited, hung and slow sends, redelivery, and signal-cli down
 // or starting behind a live REST server.
+import { request, type RequestOptions } from '@tether/test-helpers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startEmulator, type Emulator } from '../src/index.js';
-import { admin, post, request } from './helpers/http.js';
+import { admin, post } from './helpers/http.js';
 import { quietPeriod, track } from './helpers/queue.js';
 import { openReceiveSocket } from './helpers/receive-socket.js';
 
@@ -16,7 +17,7 @@ let base: string;
 const aborts: AbortController[] = [];
 
 /** A request that may never be answered; aborted after the test. */
-function pending(path: string, init: RequestInit = {}) {
+function pending(path: string, init: RequestOptions = {}) {
   const controller = new AbortController();
   aborts.push(controller);
   return track(request(`${base}${path}`, { ...init, signal: controller.signal }));

@@ -2,10 +2,10 @@
 // and a message with no connection is lost. manual: messages wait until someone subscribes, go
 // to the next subscriber, and survive a daemon restart: the lossless path Tether relies on.
 import { join } from 'node:path';
+import { tempDir } from '@tether/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../src/index.js';
 import { JsonRpcClient } from './helpers/json-rpc-client.js';
-import { tempDir } from './helpers/temp-dir.js';
 
 const account = '+4915112345678';
 const cleanup: (() => Promise<void> | void)[] = [];

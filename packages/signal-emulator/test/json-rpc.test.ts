@@ -2,10 +2,10 @@
 // with dashed and camelCase params, and answers that overtake each other.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@tether/test-helpers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeGroupId, signalCliVersion, startEmulator, uuidFor, type Emulator } from '../src/index.js';
 import { JsonRpcClient } from './helpers/json-rpc-client.js';
-import { tempDir } from './helpers/temp-dir.js';
 
 const account = '+4915112345678';
 const friend = '+4915100000001';

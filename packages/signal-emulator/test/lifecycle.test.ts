@@ -3,10 +3,10 @@
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { tempDir } from '@tether/test-helpers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../src/index.js';
 import { JsonRpcClient } from './helpers/json-rpc-client.js';
-import { tempDir } from './helpers/temp-dir.js';
 
 const account = '+4915112345678';
 const directory = tempDir();

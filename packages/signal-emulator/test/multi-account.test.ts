@@ -2,9 +2,10 @@
 // 240-266 and SignalJsonRpcCommandHandler.java:101-139 at c26e063; the REST server runs one such
 // daemon for all its numbers, R:src/scripts/jsonrpc2-helper.go). subscribeReceive without an
 // account subscribes, and so makes pull, every account; with one, only that account pulls.
+import { request } from '@tether/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../src/index.js';
-import { post, request } from './helpers/http.js';
+import { post } from './helpers/http.js';
 import { JsonRpcClient } from './helpers/json-rpc-client.js';
 import { quietPeriod } from './helpers/queue.js';
 import { openReceiveSocket } from './helpers/receive-socket.js';

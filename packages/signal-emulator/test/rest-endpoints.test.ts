@@ -1,8 +1,9 @@
 // The REST backend's endpoints over a real socket: fixed answers, /v2/send validation in the
 // real server's order and texts, the other account endpoints, and gin's 404.
+import { request } from '@tether/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeGroupId, restGroupId, startEmulator, type Emulator } from '../src/index.js';
-import { post, request } from './helpers/http.js';
+import { post } from './helpers/http.js';
 
 const account = '+4915112345678';
 const friend = '+4915100000001';

@@ -2,10 +2,10 @@
 // every client, dropped for good when nobody is attached, server pings without pong enforcement,
 // gorilla's 512-byte limit and its handshake errors.
 import { connect } from 'node:net';
+import { request } from '@tether/test-helpers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startEmulator, type Emulator } from '../src/index.js';
-import { request } from './helpers/http.js';
 import { openReceiveSocket } from './helpers/receive-socket.js';
 
 const account = '+4915112345678';

@@ -3,9 +3,10 @@
 // open and silent, in-flight requests are orphaned, new ones meet gin's empty 500, what signal-cli
 // pulls before REST has redialed is lost, and REST exits after 15 failed dials. The JSON-RPC
 // daemon's own restart closes its connections and refuses new ones for the gap.
+import { request } from '@tether/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../src/index.js';
-import { admin, post, request } from './helpers/http.js';
+import { admin, post } from './helpers/http.js';
 import { JsonRpcClient } from './helpers/json-rpc-client.js';
 import { quietPeriod, track } from './helpers/queue.js';
 import { openReceiveSocket } from './helpers/receive-socket.js';

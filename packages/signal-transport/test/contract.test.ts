@@ -1,11 +1,9 @@
 // Both backends keep core's transport contract v2, natively (no adapter), against the emulator
 // over real sockets: receipts on both, late answers on JSON-RPC (a REST answer dies with the
 // request our deadline aborted).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { transportContractV2, type TransportHarnessV2 } from '@tether/core/testing';
 import { startEmulator, type Emulator } from '@tether/signal-emulator';
+import { tempDir } from '@tether/test-helpers';
 import { describe, it } from 'vitest';
 import { createSignalTransport, type IncomingEvent, type OutgoingMessage } from '../src/index.js';
 import { ACCOUNT, FRIEND } from './helpers.js';
@@ -30,7 +28,7 @@ function loseNextSend(emulator: Emulator, closed: AbortSignal): void {
 
 function harness(backend: Backend): () => Promise<TransportHarnessV2<OutgoingMessage, IncomingEvent>> {
   return async () => {
-    const unix = backend === 'jsonrpc-unix' ? path.join(mkdtempSync(path.join(tmpdir(), 'tether-contract-')), 'signal.sock') : undefined;
+    const unix = backend === 'jsonrpc-unix' ? tempDir('tether-contract-').join('signal.sock') : undefined;
     const emulator = await startEmulator({
       account: ACCOUNT,
       ...(backend === 'rest' ? {} : { jsonRpc: { ...(unix ? { unix } : { tcp: { port: 0 } }), receiveMode: 'manual' } }),

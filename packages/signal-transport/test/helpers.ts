@@ -1,19 +1,12 @@
-// Test helpers: wait for a condition that events announce (no polling sleeps), with a generous
-// guard so a broken build fails instead of hanging.
+// Test helpers: wait for a condition that events announce (no polling sleeps), bounded by the
+// shared `within` so a broken build fails instead of hanging.
 import { MemoryOutboxStore, type Channel, type LinkStateKind, type Logger, type OutboxRecord } from '@tether/core';
 import { startEmulator, type Emulator } from '@tether/signal-emulator';
+import { within } from '@tether/test-helpers';
 import { createSignalChannel, type IncomingEvent, type OutgoingMessage, type SignalChannel } from '../src/index.js';
 
 export const ACCOUNT = '+4915112345678';
 export const FRIEND = '+4915187654321';
-
-export function within<T>(promise: Promise<T>, what: string, ms = 15_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
-}
 
 type SignalChannelLike = Channel<OutgoingMessage, IncomingEvent>;
 

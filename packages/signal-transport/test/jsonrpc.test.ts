@@ -1,19 +1,17 @@
 // signal-cli's JSON-RPC daemon end to end through the channel: the lossless manual receive mode,
 // on-start mode without double delivery, late answers, order across drops, and outcome classes.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { MemoryOutboxStore, type UnknownPolicy } from '@tether/core';
 import { startEmulator, type Emulator, type ReceiveMode as DaemonMode } from '@tether/signal-emulator';
+import { tempDir, within } from '@tether/test-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSignalChannel, type OutgoingMessage, type ReceiveMode, type SignalChannel } from '../src/index.js';
-import { ACCOUNT, FRIEND, collector, linkReaches, messagesReach, track, within } from './helpers.js';
+import { ACCOUNT, FRIEND, collector, linkReaches, messagesReach, track } from './helpers.js';
 
 let emulator: Emulator | undefined;
 let signal: SignalChannel | undefined;
 
 async function startBackend(receiveMode: DaemonMode, unix = false): Promise<Emulator> {
-  const socket = unix ? path.join(mkdtempSync(path.join(tmpdir(), 'tether-jsonrpc-')), 'signal-cli.sock') : undefined;
+  const socket = unix ? tempDir('tether-jsonrpc-').join('signal-cli.sock') : undefined;
   emulator = await startEmulator({ account: ACCOUNT, rest: false, jsonRpc: { ...(socket ? { unix: socket } : { tcp: { port: 0 } }), receiveMode } });
   return emulator;
 }

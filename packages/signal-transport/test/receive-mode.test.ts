@@ -5,7 +5,8 @@ import { MemoryOutboxStore, TransportError } from '@tether/core';
 import { startEmulator, type Emulator, type ReceiveMode as DaemonMode } from '@tether/signal-emulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSignalChannel, createSignalTransport, type IncomingEvent, type OutgoingMessage, type ReceiveMode, type SignalChannel } from '../src/index.js';
-import { ACCOUNT, FAST, FRIEND, collector, linkCause, linkReaches, messagesReach, track, warningLogger, within } from './helpers.js';
+import { within } from '@tether/test-helpers';
+import { ACCOUNT, FAST, FRIEND, collector, linkCause, linkReaches, messagesReach, track, warningLogger } from './helpers.js';
 
 const OTHER = '+4915100000002';
 let emulator: Emulator | undefined;

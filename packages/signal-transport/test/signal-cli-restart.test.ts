@@ -5,7 +5,8 @@ import { MemoryOutboxStore } from '@tether/core';
 import { startEmulator, type Emulator } from '@tether/signal-emulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSignalChannel, type OutgoingMessage, type SignalChannel } from '../src/index.js';
-import { ACCOUNT, FAST, FRIEND, collector, gatePauses, linkReaches, messagesReach, track, within } from './helpers.js';
+import { within } from '@tether/test-helpers';
+import { ACCOUNT, FAST, FRIEND, collector, gatePauses, linkReaches, messagesReach, track } from './helpers.js';
 
 let emulator: Emulator;
 let signal: SignalChannel;

@@ -4,7 +4,8 @@
 import type { Emulator } from '@tether/signal-emulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignalChannel } from '../src/index.js';
-import { channelOn, FRIEND, gatePauses, messagesReach, within, type BackendName } from './helpers.js';
+import { within } from '@tether/test-helpers';
+import { channelOn, FRIEND, gatePauses, messagesReach, type BackendName } from './helpers.js';
 
 let running: { emulator: Emulator; signal: SignalChannel } | undefined;
 

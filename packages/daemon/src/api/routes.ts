@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../app/errors.js';
 import type { TetherService } from '../app/service.js';
 import { readJson, type BodyBudget } from '../http/body.js';
+import { requestUrl } from '../http/request-target.js';
 import { sendError, sendJson } from '../http/respond.js';
 import { Router, type Route } from '../http/router.js';
 import type { RequestHandler } from '../http/server.js';
@@ -56,7 +57,7 @@ export function createApiHandler(options: ApiOptions): RequestHandler {
   return (request, response) => {
     handle(request, response, options).catch((error: unknown) => {
       if (AppError.isInstance(error)) return sendError(response, error);
-      options.logger.error({ err: error, method: request.method, path: new URL(request.url ?? '/', 'http://tetherd').pathname }, 'control API request failed');
+      options.logger.error({ err: error, method: request.method, path: requestUrl(request.url, 'http://tetherd')?.pathname }, 'control API request failed');
       if (!response.headersSent) sendError(response, new AppError('internal', 'internal error; see the daemon log'));
       else response.destroy();
     });
@@ -67,7 +68,8 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   if (options.token !== undefined && !authorized(request, options.token)) {
     return sendError(response, new AppError('unauthorized', 'a valid "Authorization: Bearer <token>" header is required'), { 'www-authenticate': 'Bearer' });
   }
-  const url = new URL(request.url ?? '/', 'http://tetherd');
+  const url = requestUrl(request.url, 'http://tetherd');
+  if (url === undefined) throw new AppError('not-found', 'no route for that request target');
   const method = request.method ?? 'GET';
   const match = router.match(method, url.pathname);
   if (match.kind === 'not-found') throw new AppError('not-found', `no route ${url.pathname}`);

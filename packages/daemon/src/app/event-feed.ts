@@ -38,6 +38,8 @@ interface Subscriber {
   readonly backlog: RingBuffer<LoggedEvent>;
   replaying: boolean;
   pumping: boolean;
+  /** The sink said it is full: nothing more is written until it drains, so live events wait in the bounded backlog. */
+  full: boolean;
 }
 
 export class EventFeed {
@@ -70,11 +72,15 @@ export class EventFeed {
       backlog: new RingBuffer<LoggedEvent>(this.#maxQueued, 'reject'),
       replaying: options.after !== undefined,
       pumping: false,
+      full: false,
     };
     // Registered before the start is read, so nothing committed meanwhile is missed.
     this.#subscribers.add(subscriber);
     sink.onClose(() => this.#subscribers.delete(subscriber));
-    sink.onDrain(() => void this.#pump(subscriber));
+    sink.onDrain(() => {
+      subscriber.full = false;
+      void this.#pump(subscriber);
+    });
     subscriber.lastId ??= await this.#log.lastId();
     sink.start(subscriber.lastId);
     await this.#pump(subscriber);
@@ -101,7 +107,7 @@ export class EventFeed {
 
   /** Writes what the subscriber is owed: replay pages first, then the live backlog. One pump at a time. */
   async #pump(subscriber: Subscriber): Promise<void> {
-    if (subscriber.pumping || subscriber.lastId === undefined) return;
+    if (subscriber.pumping || subscriber.full || subscriber.lastId === undefined) return;
     subscriber.pumping = true;
     try {
       const { sink } = subscriber;
@@ -124,7 +130,9 @@ export class EventFeed {
     if (event.id <= subscriber.lastId!) return true;
     subscriber.lastId = event.id;
     if (subscriber.kinds && !subscriber.kinds.has(event.kind)) return true;
-    return subscriber.sink.write(event);
+    if (subscriber.sink.write(event)) return true;
+    subscriber.full = true;
+    return false;
   }
 }
 

@@ -152,6 +152,9 @@ export class TetherService {
 
   async challenge(token: string, captcha: string): Promise<Status['gate']> {
     const { logger, requestTimeoutMs, clock, leadership } = this.#options;
+    const solved = captcha.replace(/^signalcaptcha:\/\//, '');
+    // a bare scheme is no captcha: the client's mistake, not the backend's refusal
+    if (solved === '') throw new AppError('invalid-captcha', 'captcha must be the solved captcha (signalcaptcha://…)', { field: 'captcha' });
     const signal = this.#leader?.signal;
     if (!signal) {
       const leader = leadership.leader;
@@ -161,7 +164,7 @@ export class TetherService {
     const timer = clock.setTimeout(() => deadline.abort(), requestTimeoutMs);
     let refusal: string | undefined;
     try {
-      refusal = await signal.submitChallenge(token, captcha.replace(/^signalcaptcha:\/\//, ''), deadline.signal);
+      refusal = await signal.submitChallenge(token, solved, deadline.signal);
     } finally {
       clock.clearTimeout(timer);
     }

@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import { authorized, UNAUTHORIZED_BODY } from './auth.js';
 import { AppError } from '../app/errors.js';
 import type { BodyBudget } from '../http/body.js';
+import { requestUrl } from '../http/request-target.js';
 import type { CompatPort } from './port.js';
 import { BodyTooLarge, errorAnswer, readText, writeAnswer, writeNotFound, writeText } from './http-io.js';
 import { ReceiveCursor } from './receive-cursor.js';
@@ -36,7 +37,7 @@ export async function startCompat(port: CompatPort, options: { readonly token?: 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 512, perMessageDeflate: false, clientTracking: false, handleProtocols: () => false });
   const server = http.createServer((request, response) => {
     handle(request, response, context, options).catch((error: unknown) => {
-      logger.error({ err: error, path: new URL(request.url ?? '/', 'http://compat').pathname }, 'compat request failed');
+      logger.error({ err: error, path: requestUrl(request.url, 'http://compat')?.pathname }, 'compat request failed');
       if (!response.headersSent) writeAnswer(response, errorAnswer(500, 'internal error; see the tetherd log'));
       else response.destroy();
     });
@@ -44,7 +45,7 @@ export async function startCompat(port: CompatPort, options: { readonly token?: 
   server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
     if (fromBrowser(request)) return void socket.end(rawResponse(403, 'Forbidden', 'application/json; charset=utf-8', FORBIDDEN_BODY));
-    const match = RECEIVE_PATH.exec(new URL(request.url ?? '/', 'http://compat').pathname);
+    const match = RECEIVE_PATH.exec(requestUrl(request.url, 'http://compat')?.pathname ?? '');
     const number = match?.[1] === undefined ? undefined : pathParameter(match[1]);
     if (!authorized(request, options.token)) return void socket.end(rawResponse(401, 'Unauthorized', 'application/json; charset=utf-8', UNAUTHORIZED_BODY));
     if (number === undefined) return void socket.end(rawResponse(404, 'Not Found', 'text/plain; charset=utf-8', '404 page not found'));
@@ -110,7 +111,8 @@ async function handle(request: http.IncomingMessage, response: http.ServerRespon
     response.writeHead(401, { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer, Basic realm="tetherd"' });
     return void response.end(UNAUTHORIZED_BODY);
   }
-  const url = new URL(request.url ?? '/', 'http://compat');
+  const url = requestUrl(request.url, 'http://compat');
+  if (url === undefined) return writeNotFound(response);
   const method = request.method ?? 'GET';
   if (method === 'GET' && RECEIVE_PATH.test(url.pathname)) return writeText(response, 400, NOT_WEBSOCKET);
   const match = matchRoute(method, url.pathname);

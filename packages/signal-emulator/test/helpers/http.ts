@@ -1,30 +1,9 @@
-// Small fetch wrappers for the REST backend and the admin API.
+// The emulator's own calls for tests: POST a JSON body, and drive the admin API in one call.
+// Plain requests go through @tether/test-helpers' `request`.
+import { request, type HttpReply, type RequestOptions } from '@tether/test-helpers';
 
-export interface HttpAnswer {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: unknown;
-}
-
-export async function request(url: string, init: RequestInit & { json?: unknown } = {}): Promise<HttpAnswer> {
-  const { json, ...rest } = init;
-  const response = await fetch(url, {
-    ...rest,
-    ...(json === undefined ? {} : { body: JSON.stringify(json), headers: { 'Content-Type': 'application/json' } }),
-  });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, json: parsed };
-}
-
-export function post(url: string, json: unknown, init: RequestInit = {}): Promise<HttpAnswer> {
-  return request(url, { ...init, method: 'POST', json });
+export function post(url: string, json: unknown, options: RequestOptions = {}): Promise<HttpReply> {
+  return request(url, { ...options, method: 'POST', json });
 }
 
 const readPaths = ['/state', '/stats', '/sent', '/dropped', '/challenges'];

@@ -37,6 +37,8 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions): Sqli
   const checkpointer = startCheckpointer(file, { intervalMs: options.checkpointIntervalMs ?? 1_000, driver, onError: options.onCheckpointError ?? (() => undefined) });
   const meta = new SqliteMetaStore(db);
   const events = new SqliteEventStore(db);
+  const room = db.prepare("INSERT INTO meta (key, value) VALUES ('health-room', zeroblob(?))");
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
   return {
     db,
     messages: new SqliteMessageStore(db, { maxQueued: options.maxQueued, ...(options.messageEvents ? { events: { store: events, ...options.messageEvents } } : {}) }),
@@ -47,6 +49,15 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions): Sqli
     writable(now) {
       try {
         meta.set('health', String(now));
+        // Rewriting the heartbeat in place needs no new page, so it succeeds on a full disk where
+        // no message can be stored: also take a page's worth of new space, and give it back.
+        db.exec('SAVEPOINT health_room');
+        try {
+          room.run(pageSize);
+        } finally {
+          db.exec('ROLLBACK TO health_room');
+          db.exec('RELEASE health_room');
+        }
         return true;
       } catch {
         return false;

@@ -1,0 +1,3 @@
+import { vitestPreset } from '@tether/config/vitest';
+
+export default vitestPreset({ include: ['src/**/*.test.ts'] });
