@@ -104,7 +104,7 @@ async function compose(
   const events = new EventLog(store.events, logger, { tail: shared });
   parts.announce.to = events;
   if (shared) {
-    store.onChange((change) => change === 'events' && events.wake());
+    store.onChange((change, upTo) => change === 'events' && events.wake(upTo));
     await events.start();
   }
   const feed = new EventFeed(events);

@@ -182,7 +182,8 @@ describe('tetherds sharing a PostgreSQL database', () => {
     await drained(next);
     expect(restSends()).toBe(sentByPausedLeader);
     await nothingLost(emulated, next, accepted);
-    expect((await a.request<Status>('GET', '/v1/status')).body).toMatchObject({ role: 'standby', leader: { instance: next === b ? 'b' : 'c' } });
+    // under load the lead may have moved on between b and c since; never back to the paused one
+    expect((await a.request<Status>('GET', '/v1/status')).body).toMatchObject({ role: 'standby', leader: { instance: expect.stringMatching(/^[bc]$/) } });
   });
 
   it('loses nothing committed when PostgreSQL itself crashes mid-drain, and every instance recovers', async () => {

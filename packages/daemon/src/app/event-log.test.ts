@@ -1,7 +1,7 @@
 // The event log: appends commit in call order (also on a store that answers later), each
 // committed event is announced once, in id order, and a failed or refused append is never told.
 import { noopLogger } from '@tether/core';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventLog } from './event-log.js';
 import type { LoggedEvent } from './ports.js';
 import { MemoryEventStore } from './testing/memory-event-store.js';
@@ -63,5 +63,70 @@ describe('EventLog', () => {
     ];
     log.announce(events);
     expect(heard).toEqual(events);
+  });
+});
+
+describe('EventLog on a shared store (tail mode)', () => {
+  const event = (id: number): LoggedEvent => ({ id, kind: 'message', at: 1, data: `{"n":${id}}` });
+  /** A store others write to as well; counts reads. */
+  function shared(): { store: MemoryEventStore; reads: () => number } {
+    const store = new MemoryEventStore();
+    const after = store.after.bind(store);
+    let reads = 0;
+    store.after = (id, limit, kind) => {
+      reads++;
+      return after(id, limit, kind);
+    };
+    return { store, reads: () => reads };
+  }
+  afterEach(() => vi.useRealTimers());
+
+  it('announces its own commits in id order, holding one that came back early, without reading them back', async () => {
+    const { store, reads } = shared();
+    const log = new EventLog(store, noopLogger, { tail: true });
+    const heard: number[] = [];
+    log.logged((logged) => heard.push(logged.id));
+    await log.start();
+    log.announce([event(2), event(3)]); // committed after 1, answered first
+    expect(heard).toEqual([]);
+    log.announce([event(1)]);
+    expect(heard).toEqual([1, 2, 3]);
+    expect(reads()).toBe(0);
+  });
+
+  it('reads what another instance committed, and nothing for a notification it has announced already', async () => {
+    const { store, reads } = shared();
+    const log = new EventLog(store, noopLogger, { tail: true });
+    const heard: number[] = [];
+    log.logged((logged) => heard.push(logged.id));
+    await log.start();
+    await store.append([{ kind: 'incoming', at: 1, data: {} }]); // another instance's commit: id 1
+    log.announce([event(2)]); // ours, held behind 1
+    log.wake(2);
+    await log.flush();
+    expect(heard).toEqual([1, 2]);
+    expect(reads()).toBe(1);
+    log.wake(2);
+    await log.flush();
+    expect(reads()).toBe(1);
+  });
+
+  it('reads past a gap its own commits do not fill (an id a rolled-back transaction used) after a moment', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const { store, reads } = shared();
+    const log = new EventLog(store, noopLogger, { tail: true });
+    const heard: number[] = [];
+    log.logged((logged) => heard.push(logged.id));
+    await log.start();
+    await store.append([{ kind: 'state', at: 1, data: {} }, { kind: 'state', at: 1, data: {} }]);
+    store.events.shift(); // id 1 never became visible
+    log.announce([store.events[0]!]);
+    expect(heard).toEqual([]);
+    vi.advanceTimersByTime(19);
+    expect(reads()).toBe(0);
+    vi.advanceTimersByTime(1);
+    await log.flush();
+    expect(heard).toEqual([2]);
+    expect(reads()).toBe(1);
   });
 });

@@ -3,13 +3,18 @@
 // endpoint, in id order, once. A reader never sees an event that is not yet durable. Message events
 // are committed by the message store in the same transaction as the change they describe.
 // With one writer (SQLite) events are announced as they commit. On a shared database other
-// instances write too, so the log is tailed instead: every commit, here or there, wakes a reader
-// that announces whatever follows the last id it announced (the store makes ids visible in order).
+// instances write too, so the log is tailed instead: it announces ids in order from the last one
+// it announced (the store makes ids visible in order). This instance's own commits are announced
+// as they come back, held until the ids before them are announced; another instance's commit (a
+// notification), or a gap that this instance's commits do not fill soon (an id a rolled-back
+// transaction used), is read from the store.
 import { Emitter, type Event, type Logger } from '@tether/core';
 import type { EventName } from '../protocol/index.js';
 import type { EventStore, LoggedEvent, NewEvent } from './ports.js';
 
 const TAIL_PAGE = 500;
+/** How long a gap before this instance's own committed events may wait for another of its own commits. */
+const GAP_WAIT_MS = 20;
 
 export class EventLog {
   readonly #store: EventStore;
@@ -22,6 +27,9 @@ export class EventLog {
   #announced: number | undefined;
   #reading: Promise<void> | undefined;
   #again = false;
+  /** Tail mode: own committed events waiting for the ids before them, by id. */
+  readonly #held = new Map<number, LoggedEvent>();
+  #gapTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** `tail`: other instances write to the same log (a shared database). */
   constructor(store: EventStore, logger: Logger, options: { readonly tail?: boolean } = {}) {
@@ -57,15 +65,23 @@ export class EventLog {
     return this.#chain(this.#pending.then(() => this.#store.append([event])));
   }
 
-  /** Events the store committed itself (message events, with their change): announced, or read in tail mode. */
+  /** Events the store committed itself (message events, with their change): announced in id order. */
   announce(events: readonly LoggedEvent[]): void {
-    if (this.#tail) return this.wake();
-    for (const event of events) this.#logged.emit(event);
+    if (!this.#tail) {
+      for (const event of events) this.#logged.emit(event);
+      return;
+    }
+    for (const event of events) if (this.#announced === undefined || event.id > this.#announced) this.#held.set(event.id, event);
+    this.#advance();
   }
 
-  /** Tail mode: something was committed (here or by another instance); read and announce it. */
-  wake(): void {
+  /**
+   * Tail mode: another instance committed (a notification); read and announce it. `upTo`: the
+   * highest id it wrote, when known; nothing is read if that was announced already.
+   */
+  wake(upTo?: number): void {
     if (!this.#tail || this.#announced === undefined) return;
+    if (upTo !== undefined && upTo <= this.#announced && this.#reading === undefined) return;
     if (this.#reading) {
       this.#again = true;
       return;
@@ -75,7 +91,25 @@ export class EventLog {
       .finally(() => {
         this.#reading = undefined;
         if (this.#again) this.wake();
+        else this.#advance();
       });
+  }
+
+  /** Announces held events that follow the last announced id; a gap left waiting is read after a moment. */
+  #advance(): void {
+    if (this.#reading !== undefined || this.#announced === undefined) return;
+    for (let next = this.#held.get(this.#announced + 1); next; next = this.#held.get(this.#announced + 1)) {
+      this.#held.delete(next.id);
+      this.#announced = next.id;
+      this.#logged.emit(next);
+    }
+    if (this.#held.size > 0) {
+      this.#gapTimer ??= setTimeout(() => {
+        this.#gapTimer = undefined;
+        if (this.#held.size > 0) this.wake();
+      }, GAP_WAIT_MS);
+      this.#gapTimer.unref?.();
+    }
   }
 
   after(id: number, limit: number, kind?: EventName): Promise<LoggedEvent[]> {
@@ -98,6 +132,9 @@ export class EventLog {
   async flush(): Promise<void> {
     await this.#pending?.catch(() => undefined);
     await this.#reading;
+    // own events still held behind a gap: read past it now rather than after the wait
+    if (this.#held.size > 0) this.wake();
+    await this.#reading;
   }
 
   async #read(): Promise<void> {
@@ -105,6 +142,8 @@ export class EventLog {
     for (;;) {
       const page = await this.#store.after(this.#announced!, TAIL_PAGE);
       for (const event of page) {
+        if (event.id <= this.#announced!) continue;
+        this.#held.delete(event.id);
         this.#announced = event.id;
         this.#logged.emit(event);
       }
@@ -124,8 +163,10 @@ export class EventLog {
 
   #committed(result: readonly (LoggedEvent | undefined)[]): LoggedEvent | undefined {
     const [logged] = result;
-    if (this.#tail) this.wake();
-    else if (logged) this.#logged.emit(logged);
+    if (this.#tail) {
+      if (logged) this.announce([logged]);
+      else this.wake();
+    } else if (logged) this.#logged.emit(logged);
     return logged;
   }
 }

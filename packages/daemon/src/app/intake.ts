@@ -1,6 +1,8 @@
 // Accepts messages into the durable outbox with group commit: every request that arrives in the
-// same turn of the event loop is committed in one store call (one SQLite transaction), then each
-// is answered. A request is all or nothing (a batch, or an Idempotency-Key seen before, which
+// same turn of the event loop, or while the previous group is being committed, is committed in one
+// store call (one transaction), then each is answered. One group is in flight at a time: with an
+// asynchronous store (PostgreSQL) the requests that arrive during a commit's round trip form the
+// next group, so the number of round trips falls as the load rises. A request is all or nothing (a batch, or an Idempotency-Key seen before, which
 // returns the messages it created when the body is the same and a conflict otherwise).
 import { AppError } from './errors.js';
 import type { MessageRecord, MessageStore, Submission, SubmitResult } from './ports.js';
@@ -24,6 +26,8 @@ export class Intake {
   readonly #options: IntakeOptions;
   #batch: Pending[] = [];
   #open = true;
+  /** The group being committed, if any. */
+  #inFlight: Promise<void> | undefined;
 
   constructor(options: IntakeOptions) {
     this.#options = options;
@@ -37,7 +41,16 @@ export class Intake {
   submit(submission: Submission): Promise<IntakeResult> {
     if (!this.#open) return Promise.reject(new AppError('shutting-down', 'tetherd is shutting down; nothing was accepted', { retryAfterSeconds: 5 }));
     return new Promise((resolve, reject) => {
-      if (this.#batch.push({ submission, resolve, reject }) === 1) setImmediate(() => void this.#commit());
+      if (this.#batch.push({ submission, resolve, reject }) === 1 && this.#inFlight === undefined) setImmediate(() => this.#next());
+    });
+  }
+
+  /** Commits what has gathered, then (if more came meanwhile) the next group. */
+  #next(): void {
+    if (this.#batch.length === 0) return;
+    this.#inFlight = this.#commit().finally(() => {
+      this.#inFlight = undefined;
+      this.#next();
     });
   }
 

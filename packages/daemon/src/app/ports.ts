@@ -189,8 +189,11 @@ export interface SharedStore extends Store {
   readonly leases: LeaseStore;
   /** The message store whose state changes need the lease at `epoch`. */
   fenced(epoch: number): MessageStore;
-  /** Called after any instance (this one too) committed events or messages. */
-  onChange(listener: (change: StoreChange) => void): Disposer;
+  /**
+   * Called after any instance (this one too) committed events or messages; for events, `upTo` is
+   * the highest id the commit wrote when known (undefined after a reconnect: read to catch up).
+   */
+  onChange(listener: (change: StoreChange, upTo?: number) => void): Disposer;
 }
 
 /** The Signal side of the daemon: the channel (link, gate, outbox) and what only the backend can do. */

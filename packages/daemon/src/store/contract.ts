@@ -74,6 +74,21 @@ export function storeContract(open: () => Promise<Store>): StoreCheck[] {
       assert.equal(other && outcome(other), 'idempotency-conflict');
       assert.equal((await store.messages.counts()).queued, 2);
     }),
+    check('a group of distinct keys mixes replays, conflicts, refusals and new requests, logging only what it created', async (store) => {
+      const [earlier] = await store.messages.submit([request(['a'], { idempotencyKey: 'seen' }), request(['j'], { idempotencyKey: 'other' })], 1);
+      const before = (await messageEvents(store)).length;
+      const results = await store.messages.submit(
+        [request(['a'], { idempotencyKey: 'seen' }), request(['not j'], { idempotencyKey: 'other' }), request(['m'], { idempotencyKey: 'new' }), request(['too', 'many'])],
+        2,
+      );
+      assert.deepEqual(results.map(outcome), ['replay 1', 'idempotency-conflict', 1, 'outbox-full']);
+      assert.deepEqual(ids(results[0]), ids(earlier));
+      assert.deepEqual((await store.messages.inState('queued')).map((record) => record.payload.message), ['a', 'j', 'm']);
+      const logged = (await messageEvents(store)).slice(before);
+      assert.deepEqual(logged.map((event) => event.id), ids(results[2]));
+      const [again] = await store.messages.submit([request(['m'], { idempotencyKey: 'new' })], 3);
+      assert.deepEqual(ids(again), ids(results[2]));
+    }),
     check('every message change is logged as a message event with the change, in order', async (store) => {
       const a = await submitOne(store, 'a');
       const b = await submitOne(store, 'b');

@@ -1,5 +1,5 @@
 // The store's ear on the database: one dedicated connection that LISTENs on the changes channel
-// (the triggers NOTIFY `events` or `messages` at each commit, from any instance) and tells the
+// (the triggers NOTIFY `events:<highest id>` or `messages` at each commit, from any instance) and tells the
 // store's subscribers. When the connection drops (a server restart, a network cut) it reconnects
 // by itself with backoff; notifications sent meanwhile are lost, so once listening again it
 // reports both kinds of change once and readers catch up by reading. A connection that silently
@@ -7,6 +7,12 @@
 import { backoffDelay, clampTimerMs, Emitter, type BackoffPolicy, type Logger } from '@tether/core';
 import pg from 'pg';
 import type { StoreChange } from '../../app/ports.js';
+
+/** A change, and for `events` the highest event id the commit wrote (when the notification said). */
+export interface StoreNotice {
+  readonly change: StoreChange;
+  readonly upTo?: number;
+}
 import { CHANGES_CHANNEL, connectionConfig } from './database.js';
 
 const CHANGES: readonly StoreChange[] = ['events', 'messages'];
@@ -15,7 +21,7 @@ export class ChangeListener {
   readonly #url: string;
   readonly #logger: Logger;
   readonly #backoff: BackoffPolicy;
-  readonly #changes: Emitter<StoreChange>;
+  readonly #changes: Emitter<StoreNotice>;
   #client: pg.Client | undefined;
   readonly #heartbeatMs: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -24,15 +30,19 @@ export class ChangeListener {
   #listenedBefore = false;
   #closed = false;
 
-  constructor(url: string, options: { readonly logger: Logger; readonly backoff: BackoffPolicy; readonly heartbeatMs: number }) {
+  readonly #isOwn: (pid: number) => boolean;
+
+  /** `isOwn`: notifications from these server processes are this instance's own commits, which it announces itself. */
+  constructor(url: string, options: { readonly logger: Logger; readonly backoff: BackoffPolicy; readonly heartbeatMs: number; readonly isOwn?: (pid: number) => boolean }) {
     this.#url = url;
+    this.#isOwn = options.isOwn ?? (() => false);
     this.#heartbeatMs = options.heartbeatMs;
     this.#logger = options.logger;
     this.#backoff = options.backoff;
     this.#changes = new Emitter({ logger: options.logger, name: 'store change' });
   }
 
-  get onChange(): Emitter<StoreChange>['event'] {
+  get onChange(): Emitter<StoreNotice>['event'] {
     return this.#changes.event;
   }
 
@@ -61,8 +71,9 @@ export class ChangeListener {
     client.on('error', (error) => this.#lost(client, error));
     client.on('end', () => this.#lost(client, undefined));
     client.on('notification', (notification) => {
-      const change = notification.payload as StoreChange;
-      if (notification.channel === CHANGES_CHANNEL && CHANGES.includes(change)) this.#changes.emit(change);
+      if (notification.channel !== CHANGES_CHANNEL || this.#isOwn(notification.processId)) return;
+      const [change, upTo] = (notification.payload ?? '').split(':') as [StoreChange, string | undefined];
+      if (CHANGES.includes(change)) this.#changes.emit(upTo === undefined ? { change } : { change, upTo: Number(upTo) });
     });
     try {
       await client.connect();
@@ -83,7 +94,7 @@ export class ChangeListener {
     }, this.#heartbeatMs);
     if (this.#listenedBefore) {
       this.#logger.info({ channel: CHANGES_CHANNEL }, 'listening for store changes again');
-      for (const change of CHANGES) this.#changes.emit(change);
+      for (const change of CHANGES) this.#changes.emit({ change });
     }
     this.#listenedBefore = true;
   }

@@ -51,11 +51,19 @@ export function connectionConfig(url: string): pg.ClientConfig {
 export class Database implements Queryable {
   readonly pool: pg.Pool;
   readonly #names = new Map<string, string>();
+  readonly #backends = new Set<number>();
 
   constructor(url: string, options: { readonly poolSize: number; readonly onError: (error: Error) => void }) {
     this.pool = new pg.Pool({ ...connectionConfig(url), max: options.poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
     // an idle connection that the server dropped (a restart) is an event, not a crash; the pool replaces it
     this.pool.on('error', options.onError);
+    this.pool.on('connect', (client) => this.#backends.add(backendOf(client)));
+    this.pool.on('remove', (client) => this.#backends.delete(backendOf(client)));
+  }
+
+  /** True when `pid` is the server process of one of this pool's connections (a notification of our own commit). */
+  isOwnBackend(pid: number): boolean {
+    return this.#backends.has(pid);
   }
 
   query<R>(text: string, values: readonly unknown[] = []): Promise<{ rows: R[]; rowCount: number }> {
@@ -97,6 +105,11 @@ export class Database implements Queryable {
     if (name === undefined) this.#names.set(text, (name = `tether_${this.#names.size + 1}`));
     return { name, text, values: values as unknown[] };
   }
+}
+
+/** The server process id a connection talks to (pg knows it from the startup handshake; its types do not say). */
+function backendOf(client: pg.PoolClient): number {
+  return (client as unknown as { processID: number }).processID;
 }
 
 async function run<R>(target: pg.Pool | pg.PoolClient, config: pg.QueryConfig): Promise<{ rows: R[]; rowCount: number }> {

@@ -57,7 +57,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     poolSize: options.poolSize ?? POSTGRES_STORE_DEFAULTS.poolSize,
     onError: (error) => logger.warn({ err: error, database: where }, 'an idle database connection failed; it is replaced on the next use'),
   });
-  const listener = new ChangeListener(url, { logger, backoff: options.listenBackoff ?? POSTGRES_STORE_DEFAULTS.listenBackoff,
+  // this instance's own commits are announced where they are made (and its intake hands new
+  // messages to its outbox): only other instances' commits need the notification
+  const listener = new ChangeListener(url, { logger, backoff: options.listenBackoff ?? POSTGRES_STORE_DEFAULTS.listenBackoff, isOwn: (pid) => db.isOwnBackend(pid),
     heartbeatMs: options.listenHeartbeatMs ?? POSTGRES_STORE_DEFAULTS.listenHeartbeatMs,
   });
   try {
@@ -80,7 +82,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     deadLetters: new PostgresDeadLetterStore(db),
     leases,
     fenced: (epoch) => messages.fenced(options.account, epoch),
-    onChange: (listen) => listener.onChange(listen),
+    onChange: (listen) => listener.onChange((notice) => listen(notice.change, notice.upTo)),
     async writable(now) {
       try {
         await meta.set('health', String(now));

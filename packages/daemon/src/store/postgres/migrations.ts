@@ -108,23 +108,100 @@ export const MIGRATIONS: readonly string[] = [
      REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION tether_messages_deleted();
 
    -- Intake of a group of requests in one round trip (see submit.ts): the write lock, then each
-   -- request in order, all or nothing under its own subtransaction. Rows: one per request.
+   -- request in order, all or nothing. Rows: one per request. The common case is one statement per
+   -- table for the whole group: replays, conflicts and full refusals are decided first, then every
+   -- accepted request is written at once. Should that fail (the database refused something), or a
+   -- key repeat inside the group, the requests are taken one by one, each under its own
+   -- subtransaction, so the refused one fails alone and the others commit.
    CREATE FUNCTION tether_submit_group(
      max_queued bigint, now_ms bigint,
      request_keys text[], request_hashes text[], request_sizes integer[],
      message_ids text[], payloads text[], recipients text[], expirations bigint[], event_data text[]
    ) RETURNS TABLE (request integer, outcome text, detail text, event_ids bigint[]) LANGUAGE plpgsql AS $$
    DECLARE
+     requests integer := COALESCE(cardinality(request_sizes), 0);
      queued bigint;
-     first integer := 1;
+     start_queued bigint;
+     first integer;
      last integer;
      known record;
      logged bigint[];
+     outcomes text[] := array_fill(NULL::text, ARRAY[requests]);
+     details text[] := array_fill(NULL::text, ARRAY[requests]);
+     taken integer[] := '{}';
+     keyed integer[] := '{}';
+     fast boolean := true;
+     offset_in_logged integer := 0;
    BEGIN
      PERFORM pg_advisory_xact_lock(${LOCKS.write});
      SELECT count INTO queued FROM message_counts WHERE state = 'queued';
      queued := COALESCE(queued, 0);
-     FOR i IN 1 .. COALESCE(cardinality(request_sizes), 0) LOOP
+     start_queued := queued;
+     -- a key given twice in one group: the second must see the first, so one by one
+     IF (SELECT count(k) <> count(DISTINCT k) FROM unnest(request_keys) AS k) THEN fast := false; END IF;
+
+     IF fast THEN
+       first := 1;
+       FOR i IN 1 .. requests LOOP
+         last := first + request_sizes[i] - 1;
+         known := NULL;
+         IF request_keys[i] IS NOT NULL THEN
+           SELECT request_hash, idempotency_keys.message_ids INTO known FROM idempotency_keys WHERE key = request_keys[i];
+         END IF;
+         IF known IS NOT NULL THEN
+           outcomes[i] := CASE WHEN known.request_hash = request_hashes[i] THEN 'replay' ELSE 'conflict' END;
+           details[i] := known.message_ids;
+         ELSIF queued + request_sizes[i] > max_queued THEN
+           outcomes[i] := 'full';
+           details[i] := queued::text;
+         ELSE
+           outcomes[i] := 'created';
+           queued := queued + request_sizes[i];
+           taken := taken || ARRAY(SELECT generate_series(first, last));
+           IF request_keys[i] IS NOT NULL THEN keyed := keyed || i; END IF;
+         END IF;
+         first := last + 1;
+       END LOOP;
+       BEGIN
+         INSERT INTO messages (id, position, state, payload, recipients, created_at, updated_at, expires_at)
+           SELECT message_ids[k], nextval('message_positions'), 'queued', payloads[k], recipients[k], now_ms, now_ms, expirations[k]
+           FROM unnest(taken) WITH ORDINALITY AS chosen (k, ordinal)
+           ORDER BY ordinal;
+         INSERT INTO idempotency_keys (key, request_hash, message_ids, created_at)
+           SELECT request_keys[i], request_hashes[i],
+             to_json(message_ids[(SELECT COALESCE(sum(size), 0) FROM unnest(request_sizes[1:i - 1]) AS size) + 1 : (SELECT sum(size) FROM unnest(request_sizes[1:i]) AS size)])::text,
+             now_ms
+           FROM unnest(keyed) AS i;
+         IF cardinality(event_data) > 0 AND cardinality(taken) > 0 THEN
+           WITH inserted AS (
+             INSERT INTO events (kind, at, data)
+               SELECT 'message', now_ms, event_data[k] FROM unnest(taken) WITH ORDINALITY AS chosen (k, ordinal) ORDER BY ordinal
+               RETURNING id
+           ) SELECT array_agg(id ORDER BY id) INTO logged FROM inserted;
+         END IF;
+       EXCEPTION WHEN data_exception OR integrity_constraint_violation OR raise_exception THEN
+         fast := false;
+         queued := start_queued;
+       END;
+     END IF;
+
+     IF fast THEN
+       FOR i IN 1 .. requests LOOP
+         request := i;
+         outcome := outcomes[i];
+         detail := details[i];
+         event_ids := NULL;
+         IF outcome = 'created' AND logged IS NOT NULL THEN
+           event_ids := logged[offset_in_logged + 1 : offset_in_logged + request_sizes[i]];
+           offset_in_logged := offset_in_logged + request_sizes[i];
+         END IF;
+         RETURN NEXT;
+       END LOOP;
+       RETURN;
+     END IF;
+
+     first := 1;
+     FOR i IN 1 .. requests LOOP
        last := first + request_sizes[i] - 1;
        request := i;
        known := NULL;
@@ -178,7 +255,8 @@ export const MIGRATIONS: readonly string[] = [
 
    CREATE FUNCTION tether_events_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
    BEGIN
-     IF EXISTS (SELECT 1 FROM inserted) THEN PERFORM pg_notify('${CHANGES_CHANNEL}', 'events'); END IF;
+     -- the highest id written: a reader that announced it already need not read
+     PERFORM pg_notify('${CHANGES_CHANNEL}', 'events:' || top) FROM (SELECT max(id) AS top FROM inserted) AS written WHERE top IS NOT NULL;
      RETURN NULL;
    END $$;
    CREATE TRIGGER events_inserted AFTER INSERT ON events

@@ -162,12 +162,19 @@ describe('shared use', () => {
     expect((await store.events.after(0, 10)).map((event) => (JSON.parse(event.data) as { state: string }).state)).toEqual(['queued', 'queued']);
   });
 
-  it('tells every instance what any of them committed', async () => {
+  it('tells every other instance what one committed, and not the one that committed it', async () => {
     const url = await server.createDatabase();
     const [a, b] = await Promise.all([open(url), open(url)]);
+    const heardByA: string[] = [];
+    a.onChange((change, upTo) => heardByA.push(`${change} ${upTo ?? ''}`.trim()));
     const heard = changes(b, ['messages', 'events']);
     await a.messages.submit([one('x')], 1);
     await heard;
+    // notifications arrive in commit order: once a hears b's later commit, its own would have come
+    const fromB = changes(a, ['messages', 'events']);
+    await b.messages.submit([one('y')], 2);
+    await fromB;
+    expect(heardByA.sort()).toEqual(['events 2', 'messages']);
     const events = changes(b, ['events']);
     await a.events.append([{ kind: 'state', at: 2, data: {} }]);
     await events;
@@ -183,9 +190,12 @@ describe('shared use', () => {
     expect(await store.messages.counts()).toMatchObject({ queued: 1 });
     await store.messages.submit([one('after')], 2);
     expect((await store.messages.inState('queued')).map((record) => record.payload.message)).toEqual(['before', 'after']);
+    // another instance's commit is heard again (an instance's own commits are not notified to it)
+    const other = await open(url);
     const later = changes(store, ['messages']);
-    await store.messages.submit([one('heard')], 3);
+    await other.messages.submit([one('heard')], 3);
     await later;
+    await other.close();
     await server.kill();
     expect(await store.writable(4)).toBe(false);
     await server.start();
