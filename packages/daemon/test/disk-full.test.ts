@@ -68,7 +68,9 @@ describe('a full disk in the middle of a drain', () => {
     expect(await call('GET', '/healthz')).toMatchObject({ status: 503, json: { ok: false } });
     expect(await state(first)).toBe('sending');
     expect(await call('POST', `/v1/messages/${first}/cancel`)).toMatchObject({ status: 409, json: { error: { code: 'conflict', message: `message ${first} is sending; only queued or unknown messages can be cancelled` } } });
-    expect(await call('POST', '/v1/messages', { recipients: [FRIEND], message: 'while full' })).toMatchObject({ status: 500, json: { error: { code: 'storage-failed' } } });
+    const refused = await call('POST', '/v1/messages', { recipients: [FRIEND], message: 'while full' });
+    expect(refused).toMatchObject({ status: 503, json: { error: { code: 'storage-failed' } } });
+    expect(refused.headers.get('retry-after')).toBe('5');
     for (let retry = 0; retry < 3; retry++) await harness.clock.advanceAsync(30_000);
     expect(harness.transport.sent.map((message) => message.message)).toEqual(['first']);
     expect([await state(second), await state(third)]).toEqual(['queued', 'queued']);

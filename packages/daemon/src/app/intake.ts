@@ -7,6 +7,9 @@
 import { AppError } from './errors.js';
 import type { MessageRecord, MessageStore, Submission, SubmitResult } from './ports.js';
 
+/** A store that could not commit (a full disk, a database that is away) is asked again after this. */
+const STORAGE_RETRY_SECONDS = 5;
+
 export type IntakeResult = { readonly created: boolean; readonly records: readonly MessageRecord[] };
 
 interface Pending {
@@ -64,7 +67,7 @@ export class Intake {
         this.#options.now(),
       );
     } catch (error) {
-      const failure = new AppError('storage-failed', `the outbox could not commit: ${(error as Error).message}`, { cause: error });
+      const failure = new AppError('storage-failed', `the outbox could not commit: ${(error as Error).message}`, { cause: error, retryAfterSeconds: STORAGE_RETRY_SECONDS });
       for (const pending of batch) pending.reject(failure);
       return;
     }

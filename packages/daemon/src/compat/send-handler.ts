@@ -61,7 +61,7 @@ export async function handleSend(call: SendCall, context: SendContext): Promise<
  * "not accepted, try again later", which its clients know as 503.
  */
 export function compatStatus(error: AppError): number {
-  return error.code === 'outbox-full' || error.code === 'shutting-down' || error.code === 'busy' ? 503 : httpStatus(error.code);
+  return error.code === 'outbox-full' || error.code === 'shutting-down' || error.code === 'busy' || error.code === 'storage-failed' ? 503 : httpStatus(error.code);
 }
 
 /** signal-cli's checks (recipients, then content) and Tether's limits; a string is the refusal. */

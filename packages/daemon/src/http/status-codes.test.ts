@@ -10,11 +10,11 @@ describe('the status table', () => {
     for (const code of ERROR_CODES) expect(httpStatus(code), code).toBeGreaterThanOrEqual(400);
   });
 
-  it('keeps the contract: bad input 400, missing 404, conflicts 409, too large 413, full 507, busy 503', () => {
+  it('keeps the contract: bad input 400, missing 404, conflicts 409, too large 413, full 507, busy and storage failures 503', () => {
     for (const code of ERROR_CODES.filter((each) => each.startsWith('invalid-') || each === 'empty-message')) expect(httpStatus(code), code).toBe(400);
     expect([httpStatus('unauthorized'), httpStatus('not-found'), httpStatus('method-not-allowed')]).toEqual([401, 404, 405]);
     expect([httpStatus('conflict'), httpStatus('idempotency-conflict'), httpStatus('too-large')]).toEqual([409, 409, 413]);
     expect([httpStatus('outbox-full'), httpStatus('shutting-down'), httpStatus('busy'), httpStatus('challenge-failed')]).toEqual([507, 503, 503, 502]);
-    expect([httpStatus('storage-failed'), httpStatus('internal')]).toEqual([500, 500]);
+    expect([httpStatus('storage-failed'), httpStatus('internal')]).toEqual([503, 500]);
   });
 });

@@ -29,7 +29,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   'shutting-down': 503,
   busy: 503,
   'outbox-full': 507,
-  'storage-failed': 500,
+  // the store cannot commit (disk full, database unreachable): nothing was accepted; try again
+  'storage-failed': 503,
   internal: 500,
 };
 
