@@ -189,6 +189,11 @@ export class SendGate {
       case 'captcha-required':
       case 'backend-not-ready':
         return undefined;
+      default: {
+        // a new reason must say here how it reopens: a timer (a time), a probe or the operator (undefined)
+        const unplanned: never = reason;
+        throw new Error(`no pause policy for the gate reason ${String(unplanned)}`);
+      }
     }
   }
 

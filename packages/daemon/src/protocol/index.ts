@@ -1,22 +1,14 @@
 // The control API's protocol: the JSON shapes tetherd serves and `tether` and @tether/client read
 // (DECISIONS.md §8). Each vocabulary is one `as const` array and every type derives from it.
-// Types, vocabularies and pure helpers only, so a client can bundle this without the daemon.
+// Types, vocabularies and pure helpers only (and core's vocabularies), so a client can bundle this
+// without the daemon.
 
-export const MESSAGE_STATES = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'unknown'] as const;
-export type MessageState = (typeof MESSAGE_STATES)[number];
+// Core owns the link, message-state and gate vocabularies; the protocol serves them as they are.
+export { GATE_REASONS, LINK_STATES, MESSAGE_STATES, type GateReason, type LinkStateKind, type MessageState } from '@tether/core';
+import type { GateReason, LinkStateKind, MessageState } from '@tether/core';
 
 /** States a message does not leave by itself (delivered and read may still follow sent). */
 export const TERMINAL_STATES: readonly MessageState[] = ['sent', 'delivered', 'read', 'failed', 'unknown'];
-
-/**
- * The receive link. `failed` is terminal until someone asks for a reconnect: the backend refused
- * in a way only a change of configuration can fix (wrong mode, a contradicting receive mode).
- */
-export const LINK_STATES = ['connecting', 'syncing', 'connected', 'disconnected', 'reconnecting', 'failed', 'closed'] as const;
-export type LinkStateKind = (typeof LINK_STATES)[number];
-
-export const GATE_REASONS = ['rate-limited', 'captcha-required', 'backend-not-ready', 'send-timeout', 'unauthorized'] as const;
-export type GateReason = (typeof GATE_REASONS)[number];
 
 /** What the event stream carries (`GET /v1/events`, server-sent events). */
 export const EVENT_NAMES = ['state', 'gate', 'message', 'incoming'] as const;
