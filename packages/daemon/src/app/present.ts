@@ -70,14 +70,8 @@ export function presentStatus(
             ...(gate.challengeToken === undefined ? {} : { challengeToken: gate.challengeToken }),
             ...(gate.error === undefined ? {} : { error: gate.error }),
           },
-    outbox: {
-      queued: outbox.queued,
-      sending: outbox.sending,
-      failed: outbox.failed,
-      unknown: outbox.unknown,
-      ...(outbox.oldestQueuedAt === undefined ? {} : { oldestQueuedAt: iso(outbox.oldestQueuedAt) }),
-    },
-    lossWindows: input.lossWindows.map((window) => ({ from: iso(window.from), ...(window.to === undefined ? {} : { to: iso(window.to) }) })),
+    outbox: presentOutbox(outbox),
+    lossWindows: input.lossWindows.map(presentLossWindow),
     ...(lastActivityAt === undefined ? {} : { lastFrameAt: iso(lastActivityAt) }),
     account: input.account,
     pid: input.pid,
@@ -139,19 +133,27 @@ export function standbyStatus(
   const { outbox } = input;
   return {
     ...link,
-    outbox: {
-      queued: outbox.queued,
-      sending: outbox.sending,
-      failed: outbox.failed,
-      unknown: outbox.unknown,
-      ...(outbox.oldestQueuedAt === undefined ? {} : { oldestQueuedAt: iso(outbox.oldestQueuedAt) }),
-    },
-    lossWindows: [...input.lossWindows.map((window) => ({ from: iso(window.from), ...(window.to === undefined ? {} : { to: iso(window.to) }) })), ...openLossWindows],
+    outbox: presentOutbox(outbox),
+    lossWindows: [...input.lossWindows.map(presentLossWindow), ...openLossWindows],
     account: input.account,
     pid: input.pid,
     startedAt: iso(input.startedAt),
     ...presentRole(input),
   };
+}
+
+function presentOutbox(outbox: OutboxCounts): Status['outbox'] {
+  return {
+    queued: outbox.queued,
+    sending: outbox.sending,
+    failed: outbox.failed,
+    unknown: outbox.unknown,
+    ...(outbox.oldestQueuedAt === undefined ? {} : { oldestQueuedAt: iso(outbox.oldestQueuedAt) }),
+  };
+}
+
+function presentLossWindow(window: LossWindow): Status['lossWindows'][number] {
+  return { from: iso(window.from), ...(window.to === undefined ? {} : { to: iso(window.to) }) };
 }
 
 function presentRole(input: RoleInput): Pick<Status, 'role' | 'leader'> {

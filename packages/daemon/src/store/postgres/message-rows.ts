@@ -1,40 +1,18 @@
-// How the outbox's records map to rows of the `messages` table and back, the UPDATE a patch
+// PostgreSQL's side of the `messages` rows (the shared mapping is in ../records.ts): the UPDATE a patch
 // becomes, and how a change's record is logged as a `message` event (with the Signal timestamp
 // it sets) in one statement. Columns match SQLite's; bigint values are read back as numbers.
 import type { RecordPatch } from '@tether/core';
-import type { OutgoingMessage } from '@tether/signal-transport';
-import type { LoggedEvent, MessageRecord, MessageSummary } from '../../app/ports.js';
+import type { LoggedEvent, MessageRecord } from '../../app/ports.js';
 import type { MessageState } from '../../protocol/index.js';
+import { PATCH_COLUMNS, type MessageRow } from '../records.js';
 import type { Queryable } from './database.js';
 
-export interface Row {
-  id: string;
-  state: MessageState;
-  payload: string;
+export interface Row extends MessageRow {
   recipients: string;
-  created_at: number;
-  updated_at: number;
-  attempts: number;
   ambiguous: boolean;
-  unknown_resends: number;
-  retriable_failures: number;
-  signal_timestamp: number | null;
-  error: string | null;
-  expires_at: number | null;
 }
 
 export const RECORD_COLUMNS = 'id, state, payload, recipients, created_at, updated_at, attempts, ambiguous, unknown_resends, retriable_failures, signal_timestamp, error, expires_at';
-export const SUMMARY_COLUMNS = 'id, state, recipients, created_at, updated_at, attempts, ambiguous, signal_timestamp, error, expires_at';
-
-export const PATCH_COLUMNS: Record<keyof RecordPatch, string> = {
-  state: 'state',
-  attempts: 'attempts',
-  ambiguous: 'ambiguous',
-  unknownResends: 'unknown_resends',
-  retriableFailures: 'retriable_failures',
-  backendId: 'signal_timestamp',
-  error: 'error',
-};
 
 /** The column's value for a patch field: a backend id is Signal's numeric timestamp. */
 export function columnValue(key: keyof RecordPatch, value: unknown): unknown {
@@ -79,54 +57,6 @@ export async function logChanges(
   );
   const ids = rows.map((row) => row.id).sort((a, b) => a - b);
   return ids.map((id, index) => ({ id, kind: 'message', at: now, data: data[index]! }));
-}
-
-export function toRecord(row: Row): MessageRecord {
-  return {
-    id: row.id,
-    payload: JSON.parse(row.payload) as OutgoingMessage,
-    state: row.state,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    attempts: row.attempts,
-    ambiguous: row.ambiguous,
-    unknownResends: row.unknown_resends,
-    retriableFailures: row.retriable_failures,
-    ...(row.signal_timestamp === null ? {} : { backendId: String(row.signal_timestamp) }),
-    ...(row.error === null ? {} : { error: row.error }),
-    ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
-  };
-}
-
-export function toSummary(row: Omit<Row, 'payload' | 'unknown_resends' | 'retriable_failures'>): MessageSummary {
-  return {
-    id: row.id,
-    state: row.state,
-    recipients: JSON.parse(row.recipients) as string[],
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    attempts: row.attempts,
-    ambiguous: row.ambiguous,
-    ...(row.signal_timestamp === null ? {} : { signalTimestamp: row.signal_timestamp }),
-    ...(row.error === null ? {} : { error: row.error }),
-    ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
-  };
-}
-
-/** A fresh queued record, as `submit` creates it. */
-export function newRecord(id: string, payload: OutgoingMessage, now: number, expiresAt: number | undefined): MessageRecord {
-  return {
-    id,
-    payload,
-    state: 'queued',
-    createdAt: now,
-    updatedAt: now,
-    attempts: 0,
-    ambiguous: false,
-    unknownResends: 0,
-    retriableFailures: 0,
-    ...(expiresAt === undefined ? {} : { expiresAt }),
-  };
 }
 
 /** One UPDATE of a message (only while its state is `expect`, when given). */

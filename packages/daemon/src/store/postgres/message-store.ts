@@ -11,7 +11,8 @@ import type { ListQuery, LoggedEvent, MessageRecord, MessageStore, MessageSummar
 import type { MessageState } from '../../protocol/index.js';
 import type { Database, Queryable } from './database.js';
 import { FencedError } from './errors.js';
-import { columnValue, logChanges, RECORD_COLUMNS, SUMMARY_COLUMNS, toRecord, toSummary, updateStatement, type MessageEvents, type Row } from './message-rows.js';
+import { SUMMARY_COLUMNS, toRecord, toSummary } from '../records.js';
+import { columnValue, logChanges, RECORD_COLUMNS, updateStatement, type MessageEvents, type Row } from './message-rows.js';
 import { submitGroup } from './submit.js';
 
 export interface PostgresMessageStoreOptions {

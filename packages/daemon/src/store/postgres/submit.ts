@@ -6,9 +6,9 @@
 // the `message` events' bodies are made here, so nothing but the event ids is read back.
 import { AppError } from '../../app/errors.js';
 import type { LoggedEvent, MessageRecord, Submission, SubmitResult } from '../../app/ports.js';
-import { newMessageId } from '../sqlite/message-store.js';
+import { newMessageId, newRecord, toRecord } from '../records.js';
 import type { Database } from './database.js';
-import { newRecord, RECORD_COLUMNS, toRecord, type MessageEvents, type Row } from './message-rows.js';
+import { RECORD_COLUMNS, type MessageEvents, type Row } from './message-rows.js';
 
 interface Outcome {
   request: number;

@@ -5,12 +5,12 @@
 // `signal_timestamp` column). Counts by state are kept by triggers (see database.ts), so
 // no operation here scans the backlog. Every change is logged as a `message` event in the same
 // transaction: a crash can never keep a change and lose the event that tells about it.
-import { randomBytes } from 'node:crypto';
 import { ConflictError, OutboxFullError, patchRecord, type OutboxCounts, type RecordChange, type RecordPatch } from '@tether/core';
 import type { OutgoingMessage } from '@tether/signal-transport';
 import { AppError } from '../../app/errors.js';
 import type { ListQuery, LoggedEvent, MessageRecord, MessageStore, MessageSummary, Submission, SubmitResult } from '../../app/ports.js';
 import type { MessageState } from '../../protocol/index.js';
+import { newMessageId, newRecord, PATCH_COLUMNS, SUMMARY_COLUMNS, toRecord, toSummary, type MessageRow, type SummaryRow } from '../records.js';
 import type { Db } from './database.js';
 import type { SqliteEventStore } from './event-store.js';
 
@@ -21,35 +21,10 @@ export interface MessageEvents {
   readonly announce: (events: readonly LoggedEvent[]) => void;
 }
 
-interface Row {
-  id: string;
+interface Row extends MessageRow {
   position: number;
-  state: MessageState;
-  payload: string;
-  created_at: number;
-  updated_at: number;
-  attempts: number;
   ambiguous: number;
-  unknown_resends: number;
-  retriable_failures: number;
-  signal_timestamp: number | null;
-  error: string | null;
-  expires_at: number | null;
 }
-
-type SummaryRow = Omit<Row, 'payload' | 'position' | 'unknown_resends' | 'retriable_failures'> & { recipients: string };
-
-const PATCH_COLUMNS: Record<keyof RecordPatch, string> = {
-  state: 'state',
-  attempts: 'attempts',
-  ambiguous: 'ambiguous',
-  unknownResends: 'unknown_resends',
-  retriableFailures: 'retriable_failures',
-  backendId: 'signal_timestamp',
-  error: 'error',
-};
-
-const SUMMARY_COLUMNS = 'id, state, recipients, created_at, updated_at, attempts, ambiguous, signal_timestamp, error, expires_at';
 
 export class SqliteMessageStore implements MessageStore {
   readonly #db: Db;
@@ -138,7 +113,7 @@ export class SqliteMessageStore implements MessageStore {
         now,
         expiresAt: expiresAt ?? null,
       });
-      return this.#log(record(id, message, now, expiresAt), now);
+      return this.#log(newRecord(id, message, now, expiresAt), now);
     });
     if (idempotencyKey !== undefined) this.#statements.rememberKey.run(idempotencyKey, requestHash, JSON.stringify(records.map((each) => each.id)), now);
     return { ok: true, created: true, records };
@@ -285,63 +260,3 @@ export class SqliteMessageStore implements MessageStore {
   }
 }
 
-/** Random bytes drawn in blocks: one call into the system's generator per 1,024 ids, not per id. */
-let entropy = Buffer.alloc(0);
-let drawn = 0;
-
-/** Sortable by time, unguessable, short enough to type: `m` + base36 ms + 8 random hex. */
-export function newMessageId(now: number): string {
-  if (drawn + 4 > entropy.length) {
-    entropy = randomBytes(4_096);
-    drawn = 0;
-  }
-  drawn += 4;
-  return `m${now.toString(36)}${entropy.toString('hex', drawn - 4, drawn)}`;
-}
-
-function record(id: string, payload: OutgoingMessage, now: number, expiresAt: number | undefined): MessageRecord {
-  return {
-    id,
-    payload,
-    state: 'queued',
-    createdAt: now,
-    updatedAt: now,
-    attempts: 0,
-    ambiguous: false,
-    unknownResends: 0,
-    retriableFailures: 0,
-    ...(expiresAt === undefined ? {} : { expiresAt }),
-  };
-}
-
-function toRecord(row: Row): MessageRecord {
-  return {
-    id: row.id,
-    payload: JSON.parse(row.payload) as OutgoingMessage,
-    state: row.state,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    attempts: row.attempts,
-    ambiguous: row.ambiguous === 1,
-    unknownResends: row.unknown_resends,
-    retriableFailures: row.retriable_failures,
-    ...(row.signal_timestamp === null ? {} : { backendId: String(row.signal_timestamp) }),
-    ...(row.error === null ? {} : { error: row.error }),
-    ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
-  };
-}
-
-function toSummary(row: SummaryRow): MessageSummary {
-  return {
-    id: row.id,
-    state: row.state,
-    recipients: JSON.parse(row.recipients) as string[],
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    attempts: row.attempts,
-    ambiguous: row.ambiguous === 1,
-    ...(row.signal_timestamp === null ? {} : { signalTimestamp: row.signal_timestamp }),
-    ...(row.error === null ? {} : { error: row.error }),
-    ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
-  };
-}

@@ -1,0 +1,99 @@
+// What every store agrees on about message rows: how a new message's id and first record are
+// made, which column each record field lives in, and how a row reads back as a record.
+import { randomBytes } from 'node:crypto';
+import type { RecordPatch } from '@tether/core';
+import type { OutgoingMessage } from '@tether/signal-transport';
+import type { MessageRecord, MessageSummary } from '../app/ports.js';
+import type { MessageState } from '../protocol/index.js';
+
+/** A `messages` row as both stores read it (SQLite keeps booleans as 0 or 1). */
+export interface MessageRow {
+  id: string;
+  state: MessageState;
+  payload: string;
+  created_at: number;
+  updated_at: number;
+  attempts: number;
+  ambiguous: boolean | number;
+  unknown_resends: number;
+  retriable_failures: number;
+  signal_timestamp: number | null;
+  error: string | null;
+  expires_at: number | null;
+}
+
+export type SummaryRow = Omit<MessageRow, 'payload' | 'unknown_resends' | 'retriable_failures'> & { recipients: string };
+
+export const SUMMARY_COLUMNS = 'id, state, recipients, created_at, updated_at, attempts, ambiguous, signal_timestamp, error, expires_at';
+
+export const PATCH_COLUMNS: Record<keyof RecordPatch, string> = {
+  state: 'state',
+  attempts: 'attempts',
+  ambiguous: 'ambiguous',
+  unknownResends: 'unknown_resends',
+  retriableFailures: 'retriable_failures',
+  backendId: 'signal_timestamp',
+  error: 'error',
+};
+
+export function toRecord(row: MessageRow): MessageRecord {
+  return {
+    id: row.id,
+    payload: JSON.parse(row.payload) as OutgoingMessage,
+    state: row.state,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    attempts: row.attempts,
+    ambiguous: row.ambiguous === true || row.ambiguous === 1,
+    unknownResends: row.unknown_resends,
+    retriableFailures: row.retriable_failures,
+    ...(row.signal_timestamp === null ? {} : { backendId: String(row.signal_timestamp) }),
+    ...(row.error === null ? {} : { error: row.error }),
+    ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
+  };
+}
+
+export function toSummary(row: SummaryRow): MessageSummary {
+  return {
+    id: row.id,
+    state: row.state,
+    recipients: JSON.parse(row.recipients) as string[],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    attempts: row.attempts,
+    ambiguous: row.ambiguous === true || row.ambiguous === 1,
+    ...(row.signal_timestamp === null ? {} : { signalTimestamp: row.signal_timestamp }),
+    ...(row.error === null ? {} : { error: row.error }),
+    ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
+  };
+}
+
+/** Random bytes drawn in blocks: one call into the system's generator per 1,024 ids, not per id. */
+let entropy = Buffer.alloc(0);
+let drawn = 0;
+
+/** Sortable by time, unguessable, short enough to type: `m` + base36 ms + 8 random hex. */
+export function newMessageId(now: number): string {
+  if (drawn + 4 > entropy.length) {
+    entropy = randomBytes(4_096);
+    drawn = 0;
+  }
+  drawn += 4;
+  return `m${now.toString(36)}${entropy.toString('hex', drawn - 4, drawn)}`;
+}
+
+/** A fresh queued record, as `submit` creates it. */
+export function newRecord(id: string, payload: OutgoingMessage, now: number, expiresAt: number | undefined): MessageRecord {
+  return {
+    id,
+    payload,
+    state: 'queued',
+    createdAt: now,
+    updatedAt: now,
+    attempts: 0,
+    ambiguous: false,
+    unknownResends: 0,
+    retriableFailures: 0,
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+  };
+}
