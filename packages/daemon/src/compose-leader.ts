@@ -39,7 +39,7 @@ export function leaderStarter(deps: LeaderDeps): StartLeader {
   const { settings, store, events, incoming, leadership, metrics, clock, logger } = deps;
   return async (epoch): Promise<LeaderParts & { readonly signal: SignalParts }> => {
     const messages: MessageStore = epoch !== undefined && 'fenced' in store ? store.fenced(epoch) : store.messages;
-    const signal = signalSide(settings, { logger, clock, store, messages, metrics, incoming, lastKnown: await lastKnown(events, store, clock), mayAct: () => leadership.valid() });
+    const signal = signalSide(settings, { logger, clock, store, messages, metrics, incoming, lastKnown: await lastKnown(events, store, clock, leadership), mayAct: () => leadership.valid() });
     const publish = (): void => void publishSnapshot(signal, store, settings, clock).catch((error: unknown) => logger.warn({ err: error }, 'the link snapshot could not be stored'));
     const stopRecording = recordChannel({ channel: signal.channel, events, meta: store.meta, metrics, clock, logger });
     const stopPublishing = [signal.channel.onLinkChange(publish), signal.channel.onGateChange(publish)];
@@ -101,15 +101,19 @@ async function publishSnapshot(signal: SignalSide, store: Store, settings: Setti
 const OPEN_LOSS_WINDOW = 'loss_window_open';
 
 /**
- * Where this run's first loss window starts: the newest logged event, or earlier where a window
- * was still open when the last run (or the last leader) ended — its start is kept as it opens —
- * so a kill in the middle of a window leaves no unreported stretch. Undefined on a fresh store.
+ * Where this run's first loss window starts: the last sign of life of whoever held the link
+ * before, or earlier where a window was still open when it stopped (even by SIGKILL: its start
+ * is kept as it opens), so a kill in the middle of a window leaves no unreported stretch.
+ * Alone on its database, the last sign of life is the newest logged event. On a shared one it is
+ * the previous holder's last lease renewal: standbys keep logging the sends they accept after the
+ * leader died, so the newest event would start the window after messages pushed into the dead
+ * leader's socket. Undefined on a fresh store.
  */
-async function lastKnown(events: EventLog, store: Store, clock: Clock): Promise<number | undefined> {
-  const lastEvent = await events.lastAt();
+async function lastKnown(events: EventLog, store: Store, clock: Clock, leadership: Leadership): Promise<number | undefined> {
+  const lastAlive = leadership.shared ? (leadership.takenFrom?.renewedAt ?? (await events.lastAt())) : await events.lastAt();
   const open = Number((await store.meta.get(OPEN_LOSS_WINDOW)) ?? '');
-  if (open > 0) return Math.min(open, lastEvent ?? clock.now());
-  return lastEvent;
+  if (open > 0) return Math.min(open, lastAlive ?? clock.now());
+  return lastAlive;
 }
 
 const failedToKeep = (logger: DaemonLogger) => (error: unknown) => logger.error({ err: error }, 'the open loss window could not be kept');

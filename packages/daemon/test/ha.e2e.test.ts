@@ -157,10 +157,19 @@ describe('tetherds sharing a PostgreSQL database', () => {
 
     const accepted = await spread([b, c], 'kill', 60);
     await sentAtLeast(a, 10);
+    const killedAt = Date.now();
     await a.kill('SIGKILL');
-    const next = await Promise.race([leads(b).then(() => b), leads(c).then(() => c)]);
+    let led = false;
+    const leading = Promise.race([leads(b).then(() => b), leads(c).then(() => c)]).finally(() => (led = true));
+    // the standbys keep taking sends while nobody leads; what they log must not move the start of
+    // the new leader's loss window past the old leader's death (what reached its socket is lost)
+    for (let index = 0; !led; index++) accepted.push(await post(b, `leaderless ${index}`));
+    const next = await leading;
     await drained(next);
     await nothingLost(emulated, next, accepted, [a, b, c], 2);
+    const { body: status } = await next.request<Status>('GET', '/v1/status');
+    const covering = status.lossWindows.filter((window) => Date.parse(window.from) <= killedAt && (window.to === undefined || Date.parse(window.to) >= killedAt));
+    expect(covering, `no loss window covers the leader's death at ${new Date(killedAt).toISOString()}: ${JSON.stringify(status.lossWindows)}`).not.toHaveLength(0);
     const metrics = (await next.request<string>('GET', '/metrics')).body;
     expect(metrics).toMatch(/tether_failovers_total 1/);
     expect((await next.request<Status>('GET', '/v1/status')).body).toMatchObject({ role: 'leader', leader: { instance: next === b ? 'b' : 'c' } });

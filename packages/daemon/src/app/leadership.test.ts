@@ -20,14 +20,15 @@ class MemoryLeases implements LeaseStore {
     const row = this.row;
     if (row && row.instance !== request.instance && row.expiresAt > now) return { held: false, holder: row };
     const keeps = row !== undefined && row.instance === request.instance && row.expiresAt > now;
-    this.row = { instance: request.instance, host: request.host, epoch: keeps ? row.epoch : (row?.epoch ?? 0) + 1, since: keeps ? row.since : now, expiresAt: now + request.leaseMs };
-    return { held: true, lease: this.row };
+    const lease = { instance: request.instance, host: request.host, epoch: keeps ? row.epoch : (row?.epoch ?? 0) + 1, since: keeps ? row.since : now, expiresAt: now + request.leaseMs, renewedAt: now };
+    this.row = lease;
+    return { held: true, lease, ...(row ? { previous: row } : {}) };
   }
 
   async renew(request: { account: string; instance: string; epoch: number; leaseMs: number }): Promise<LeaseResult> {
     this.#call('renew');
     if (this.row?.instance !== request.instance || this.row.epoch !== request.epoch) return { held: false, holder: this.row };
-    this.row = { ...this.row, expiresAt: this.clock.now() + request.leaseMs };
+    this.row = { ...this.row, expiresAt: this.clock.now() + request.leaseMs, renewedAt: this.clock.now() };
     return { held: true, lease: this.row };
   }
 
@@ -67,6 +68,7 @@ describe('LeaseLeadership', () => {
     expect(leadership.role).toBe('leader');
     expect(leadership.valid()).toBe(true);
     expect(changes).toEqual([{ role: 'leader', epoch: 1, leader: expect.objectContaining({ instance: 'a' }) }]);
+    expect(leadership.takenFrom).toBeUndefined(); // nobody held it before
     leases.calls.length = 0;
     await clock.advanceAsync(5_000);
     expect(leases.calls).toEqual(['renew', 'renew', 'renew', 'renew', 'renew']);
@@ -77,7 +79,7 @@ describe('LeaseLeadership', () => {
 
   it('stands by while another holds the lease, asking twice a second, and leads once it lapses', async () => {
     const { clock, leases, leadership, changes } = setup('b', 60_000);
-    leases.row = { instance: 'a', host: 'a.local', epoch: 4, since: 0, expiresAt: clock.now() + 3_000 };
+    leases.row = { instance: 'a', host: 'a.local', epoch: 4, since: 0, expiresAt: clock.now() + 3_000, renewedAt: clock.now() - 2_000 };
     await leadership.start();
     await clock.advanceAsync(0);
     expect(leadership.role).toBe('standby');
@@ -89,7 +91,10 @@ describe('LeaseLeadership', () => {
     expect(leadership.role).toBe('leader');
     expect(leadership.epoch).toBe(5);
     expect(changes.at(-1)).toMatchObject({ role: 'leader', epoch: 5 });
+    // the holder it replaced, with that holder's last sign of life (where a loss window starts)
+    expect(leadership.takenFrom).toMatchObject({ instance: 'a', epoch: 4, renewedAt: 1_000_000 - 2_000 });
     await leadership.close();
+    expect(leadership.takenFrom).toBeUndefined();
   });
 
   it('stops acting once its proof runs out, though the database cannot be asked', async () => {

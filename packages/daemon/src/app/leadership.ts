@@ -24,6 +24,11 @@ export interface Leadership {
   readonly epoch: number | undefined;
   /** The leader as last seen (this instance while leading); undefined without a shared store. */
   readonly leader: LeaderRecord | undefined;
+  /**
+   * While leading: the lease as it was just before this instance took it (the previous holder's,
+   * with its last sign of life), or undefined when nobody had held it.
+   */
+  readonly takenFrom: LeaderRecord | undefined;
   /** True while this instance may act as the leader right now. */
   valid(): boolean;
   readonly onChange: Event<RoleChange>;
@@ -43,6 +48,7 @@ export function soleLeadership(): Leadership {
     role: 'leader',
     epoch: undefined,
     leader: undefined,
+    takenFrom: undefined,
     valid: () => true,
     onChange: changes.event,
     start: async () => undefined,
@@ -84,6 +90,7 @@ export class LeaseLeadership implements Leadership {
   #role: Role = 'standby';
   #epoch: number | undefined;
   #leader: LeaderRecord | undefined;
+  #takenFrom: LeaderRecord | undefined;
   /** Monotonic time until which the lease is ours for sure. */
   #validUntil = 0;
   /** Monotonic time before which no lease is sought (after resigning). */
@@ -107,6 +114,10 @@ export class LeaseLeadership implements Leadership {
 
   get leader(): LeaderRecord | undefined {
     return this.#leader;
+  }
+
+  get takenFrom(): LeaderRecord | undefined {
+    return this.#role === 'leader' ? this.#takenFrom : undefined;
   }
 
   get onChange(): Event<RoleChange> {
@@ -181,7 +192,10 @@ export class LeaseLeadership implements Leadership {
       this.#validUntil = asked + leaseMs * (1 - SAFETY);
       this.#epoch = result.lease.epoch;
       this.#leader = result.lease;
-      if (this.#role !== 'leader') this.#become('leader', result.lease);
+      if (this.#role !== 'leader') {
+        this.#takenFrom = result.previous;
+        this.#become('leader', result.lease);
+      }
       return;
     }
     this.#leader = result.holder;

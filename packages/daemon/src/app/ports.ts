@@ -152,9 +152,14 @@ export interface LeaderRecord {
   readonly since: number;
   /** When the lease lapses unless renewed (the database's clock). */
   readonly expiresAt: number;
+  /** The holder's last taking or renewal: its last sign of life (the database's clock). */
+  readonly renewedAt: number;
 }
 
-export type LeaseResult = { readonly held: true; readonly lease: LeaderRecord } | { readonly held: false; readonly holder: LeaderRecord | undefined };
+export type LeaseResult =
+  /** `previous`: on an acquire, the lease row as it was before (another holder's, or this one's own earlier term). */
+  | { readonly held: true; readonly lease: LeaderRecord; readonly previous?: LeaderRecord }
+  | { readonly held: false; readonly holder: LeaderRecord | undefined };
 
 /**
  * The leader lease of an account in a shared database, timed by the database's clock so that

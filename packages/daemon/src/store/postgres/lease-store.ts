@@ -18,9 +18,10 @@ interface LeaseRow {
   epoch: number;
   since: number;
   expires_at: number;
+  renewed_at: number;
 }
 
-const COLUMNS = 'instance, host, epoch, since, expires_at';
+const COLUMNS = 'instance, host, epoch, since, expires_at, renewed_at';
 /** The holder's lease connection is gone: its server process is no longer listed. */
 const HOLDER_GONE = 'NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = held.holder_pid)';
 
@@ -37,27 +38,37 @@ export class PostgresLeaseStore implements LeaseStore {
 
   async acquire(request: { readonly account: string; readonly instance: string; readonly host: string; readonly leaseMs: number }): Promise<LeaseResult> {
     // the row lock the upsert takes waits for a fenced write that holds the row FOR SHARE
-    const rows = await this.#onOwn<LeaseRow>(
-      `INSERT INTO leases AS held (account, instance, host, epoch, since, expires_at, holder_pid)
-       VALUES ($1, $2, $3, 1, tether_now_ms(), tether_now_ms() + $4, pg_backend_pid())
+    // `before` reads the row as the statement found it: the holder this acquire replaces
+    const rows = await this.#onOwn<LeaseRow & { [K in keyof LeaseRow as `before_${K}`]: LeaseRow[K] | null }>(
+      `WITH earlier AS (SELECT ${COLUMNS} FROM leases WHERE account = $1)
+       INSERT INTO leases AS held (account, instance, host, epoch, since, expires_at, renewed_at, holder_pid)
+       VALUES ($1, $2, $3, 1, tether_now_ms(), tether_now_ms() + $4, tether_now_ms(), pg_backend_pid())
        ON CONFLICT (account) DO UPDATE SET
          epoch = CASE WHEN held.instance = excluded.instance AND held.expires_at > tether_now_ms() THEN held.epoch ELSE held.epoch + 1 END,
          since = CASE WHEN held.instance = excluded.instance AND held.expires_at > tether_now_ms() THEN held.since ELSE excluded.since END,
          instance = excluded.instance,
          host = excluded.host,
          expires_at = excluded.expires_at,
+         renewed_at = excluded.renewed_at,
          holder_pid = excluded.holder_pid
        WHERE held.instance = excluded.instance OR held.expires_at <= tether_now_ms() OR ${HOLDER_GONE}
-       RETURNING ${COLUMNS}`,
+       RETURNING ${COLUMNS.split(', ').map((column) => `held.${column}`).join(', ')},
+         ${COLUMNS.split(', ').map((column) => `(SELECT ${column} FROM earlier) AS before_${column}`).join(', ')}`,
       [request.account, request.instance, request.host, Math.round(request.leaseMs)],
     );
-    return rows[0] ? { held: true, lease: toLeader(rows[0]) } : { held: false, holder: await this.current(request.account) };
+    const row = rows[0];
+    if (!row) return { held: false, holder: await this.current(request.account) };
+    const previous: LeaseRow | undefined =
+      row.before_instance === null
+        ? undefined
+        : { instance: row.before_instance, host: row.before_host!, epoch: row.before_epoch!, since: row.before_since!, expires_at: row.before_expires_at!, renewed_at: row.before_renewed_at! };
+    return { held: true, lease: toLeader(row), ...(previous ? { previous: toLeader(previous) } : {}) };
   }
 
   async renew(request: { readonly account: string; readonly instance: string; readonly epoch: number; readonly leaseMs: number }): Promise<LeaseResult> {
     // a renewal over a new connection (the old one failed) records the new one
     const rows = await this.#onOwn<LeaseRow>(
-      `UPDATE leases SET expires_at = tether_now_ms() + $4, holder_pid = pg_backend_pid() WHERE account = $1 AND instance = $2 AND epoch = $3 RETURNING ${COLUMNS}`,
+      `UPDATE leases SET expires_at = tether_now_ms() + $4, renewed_at = tether_now_ms(), holder_pid = pg_backend_pid() WHERE account = $1 AND instance = $2 AND epoch = $3 RETURNING ${COLUMNS}`,
       [request.account, request.instance, request.epoch, Math.round(request.leaseMs)],
     );
     return rows[0] ? { held: true, lease: toLeader(rows[0]) } : { held: false, holder: await this.current(request.account) };
@@ -108,5 +119,5 @@ export class PostgresLeaseStore implements LeaseStore {
 }
 
 function toLeader(row: LeaseRow): LeaderRecord {
-  return { instance: row.instance, host: row.host, epoch: row.epoch, since: row.since, expiresAt: row.expires_at };
+  return { instance: row.instance, host: row.host, epoch: row.epoch, since: row.since, expiresAt: row.expires_at, renewedAt: row.renewed_at };
 }

@@ -68,6 +68,8 @@ export const MIGRATIONS: readonly string[] = [
      epoch bigint NOT NULL,
      since bigint NOT NULL,
      expires_at bigint NOT NULL,
+     -- the holder's last taking or renewal: where a successor's first loss window starts
+     renewed_at bigint NOT NULL,
      -- the server process of the holder's lease connection: once it is gone, so is the holder
      holder_pid integer
    );

@@ -265,6 +265,21 @@ describe('lease and fencing', () => {
     expect(await store.leases.acquire(lease('c'))).toMatchObject({ held: true, lease: { instance: 'c', epoch: 3 } });
   });
 
+  it("tells the taker the lease it replaced, with the previous holder's last renewal", async () => {
+    const store = await open(await server.createDatabase());
+    const first = await store.leases.acquire(lease('a'));
+    expect(first).toMatchObject({ held: true });
+    expect(first.held && first.previous).toBeUndefined();
+    const renewed = await store.leases.renew({ account: ACCOUNT, instance: 'a', epoch: 1, leaseMs: 5_000 });
+    if (!renewed.held || !first.held) throw new Error('a holds the lease');
+    expect(renewed.lease.renewedAt).toBeGreaterThanOrEqual(first.lease.renewedAt);
+    expect(renewed.lease.expiresAt - renewed.lease.renewedAt).toBe(5_000);
+    await store.leases.release({ account: ACCOUNT, instance: 'a', epoch: 1 });
+    const taken = await store.leases.acquire(lease('b'));
+    expect(taken).toMatchObject({ held: true, lease: { instance: 'b', epoch: 2 }, previous: { instance: 'a', epoch: 1, renewedAt: renewed.lease.renewedAt } });
+    if (taken.held) expect(taken.lease.renewedAt).toBeGreaterThanOrEqual(renewed.lease.renewedAt);
+  });
+
   it('lets another take the lease at once when the holder connection is gone (a holder killed outright)', async () => {
     const url = await server.createDatabase();
     const [a, b] = await Promise.all([open(url), open(url)]);
@@ -284,7 +299,7 @@ describe('lease and fencing', () => {
     const stopped = new pg.Client(connectionConfig(url));
     stopped.on('error', () => undefined);
     await stopped.connect();
-    await stopped.query("INSERT INTO leases (account, instance, host, epoch, since, expires_at) VALUES ($1, 'a', 'a.local', 1, 0, 0)", [ACCOUNT]);
+    await stopped.query("INSERT INTO leases (account, instance, host, epoch, since, expires_at, renewed_at) VALUES ($1, 'a', 'a.local', 1, 0, 0, 0)", [ACCOUNT]);
     await stopped.query('BEGIN');
     await stopped.query('SELECT epoch FROM leases WHERE account = $1 FOR SHARE', [ACCOUNT]);
     const ended = new Promise((resolve) => stopped.once('error', resolve));
@@ -342,7 +357,7 @@ describe('lease and fencing', () => {
       order.push('takeover');
       return result;
     });
-    await until(() => waiting('INSERT INTO leases%'), 'the takeover waits for the lease row');
+    await until(() => waiting('%INSERT INTO leases%'), 'the takeover waits for the lease row');
     expect(order).toEqual([]);
     await blocker.query('COMMIT');
     await blocker.end();
