@@ -1,6 +1,7 @@
 // The end of a soak: wait, driven by tetherd's event stream and bounded by a deadline, until its
-// outbox holds nothing queued or sending; then read both sides of the story.
-import type { DaemonProcess } from './daemon-process.js';
+// outbox (shared, with several tetherds: any live one answers) holds nothing queued or sending;
+// then read both sides of the story.
+import type { Cluster } from './cluster.js';
 import type { EmulatorProcess } from './emulator-process.js';
 import type { EventWatch } from './event-watch.js';
 import type { DaemonMessage, SentCopy } from './tally.js';
@@ -11,7 +12,7 @@ interface Outbox {
 }
 
 /** Resolves with the last outbox counts seen: drained, or whatever was left at the deadline. */
-export function waitForDrain(daemon: DaemonProcess, watch: EventWatch, deadlineMs: number): Promise<Outbox & { drained: boolean }> {
+export function waitForDrain(daemon: Pick<Cluster, 'request'>, watch: EventWatch, deadlineMs: number): Promise<Outbox & { drained: boolean }> {
   return new Promise((resolve) => {
     let outbox: Outbox = { queued: Number.NaN, sending: Number.NaN };
     let checking = false;
@@ -53,7 +54,7 @@ export function waitForDrain(daemon: DaemonProcess, watch: EventWatch, deadlineM
 }
 
 /** Every message tetherd still holds, by id (the list first, single reads for any beyond it). */
-export async function daemonMessages(daemon: DaemonProcess, ids: Iterable<string>): Promise<Map<string, DaemonMessage>> {
+export async function daemonMessages(daemon: Pick<Cluster, 'request'>, ids: Iterable<string>): Promise<Map<string, DaemonMessage>> {
   const listed = await daemon.request<DaemonMessage[]>('GET', '/v1/messages?limit=10000', { timeoutMs: 60_000 });
   if (listed.status !== 200) throw new Error(`GET /v1/messages answered ${listed.status}`);
   const messages = new Map(listed.body.map((message) => [message.id, message]));

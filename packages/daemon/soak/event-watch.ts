@@ -1,8 +1,12 @@
 // Follows tetherd's event stream across its restarts, resuming with Last-Event-ID so that nothing
 // logged while it was away is missed: counts sends and incoming messages, tells waiters about
 // every event, and answers a captcha pause by submitting the challenge through
-// `POST /v1/challenge`, as an operator would with `tether challenge`.
+// `POST /v1/challenge`, as an operator would with `tether challenge`. With several tetherds on one
+// database it follows one live instance at a time (every instance streams the shared log, whose
+// event ids are shared), and moves to the next in turn, with Last-Event-ID, whenever the one it
+// follows goes down or is paused.
 import http from 'node:http';
+import type { Cluster } from './cluster.js';
 import type { DaemonProcess } from './daemon-process.js';
 import { incomingIndex } from './incoming.js';
 
@@ -12,7 +16,7 @@ export interface SoakEvent {
 }
 
 export class EventWatch {
-  readonly #daemon: DaemonProcess;
+  readonly #cluster: Cluster;
   readonly #listeners = new Set<(event: SoakEvent | undefined) => void>();
   #request: http.ClientRequest | undefined;
   #closed = false;
@@ -25,8 +29,11 @@ export class EventWatch {
   /** The id of the last event read: the stream resumes after it (from the very first, on a fresh daemon). */
   #lastId = 0;
 
-  constructor(daemon: DaemonProcess) {
-    this.#daemon = daemon;
+  /** How often the stream was opened: more than once means it resumed (on another instance, with several). */
+  opened = 0;
+
+  constructor(cluster: Cluster) {
+    this.#cluster = cluster;
   }
 
   start(): void {
@@ -62,14 +69,18 @@ export class EventWatch {
 
   async #follow(): Promise<void> {
     while (!this.#closed) {
-      await this.#daemon.whenUp();
-      await new Promise<void>((resolve) => this.#open(resolve));
+      const member = await this.#cluster.next();
+      // a paused instance keeps the stream open but silent: leave it for a live one
+      const leave = member.onDown(() => this.#request?.destroy());
+      await new Promise<void>((resolve) => this.#open(member, resolve));
+      leave();
     }
   }
 
-  #open(done: () => void): void {
+  #open(member: DaemonProcess, done: () => void): void {
     const headers = { 'last-event-id': String(this.#lastId) };
-    const outgoing = http.get({ socketPath: this.#daemon.socket, path: '/v1/events?kinds=message,gate,incoming', headers, agent: false }, (response) => {
+    const outgoing = http.get({ socketPath: member.socket, path: '/v1/events?kinds=message,gate,incoming', headers, agent: false }, (response) => {
+      this.opened++;
       this.#emit(undefined);
       void this.#checkGate();
       let buffered = '';
@@ -106,7 +117,7 @@ export class EventWatch {
   /** A pause that began before the stream opened has no event of ours: read it from status. */
   async #checkGate(): Promise<void> {
     try {
-      const status = await this.#daemon.request<{ gate: Record<string, unknown> }>('GET', '/v1/status');
+      const status = await this.#cluster.request<{ gate: Record<string, unknown> }>('GET', '/v1/status');
       this.#answerCaptcha(status.body.gate);
     } catch {
       // the daemon went down again; the next stream checks
@@ -121,19 +132,24 @@ export class EventWatch {
     void this.#submitChallenge(token).finally(() => this.#answering.delete(token));
   }
 
-  /** Retries while the pause lasts: the backend may be down when the captcha is "solved". */
+  /**
+   * Retries while the pause lasts: the backend may be down when the captcha is "solved", and the
+   * lead may move (only the leader takes a challenge; a standby answers 409 naming it).
+   */
   async #submitChallenge(token: string): Promise<void> {
     for (let attempt = 0; attempt < 100 && !this.#closed; attempt++) {
       try {
-        const answer = await this.#daemon.request('POST', '/v1/challenge', { body: { token, captcha: 'signalcaptcha://soak-solved-captcha' } });
+        const leader = await this.#cluster.leader();
+        const answer = await leader.request('POST', '/v1/challenge', { body: { token, captcha: 'signalcaptcha://soak-solved-captcha' } });
         if (answer.status === 200) {
           this.challenges++;
           return;
         }
-        const status = await this.#daemon.request<{ gate: Record<string, unknown> }>('GET', '/v1/status');
+        const status = await leader.request<{ gate: Record<string, unknown> }>('GET', '/v1/status');
         if (status.body.gate['challengeToken'] !== token) return;
       } catch {
-        // no answer: the daemon is down, and its successor starts with an open gate
+        // no answer: the daemon is down; if its successor keeps the pause, its gate event (or
+        // the status read when the stream reopens) asks again
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 250));

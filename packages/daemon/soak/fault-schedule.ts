@@ -1,12 +1,15 @@
 // Which faults a soak applies, in which order: a fixed set that every run must contain (each
 // kind at least once, several daemon SIGKILLs), topped up by weighted random picks and shuffled,
-// all from the seed so a run can be replayed. Drop-on-busy exists only on the REST backend.
+// all from the seed so a run can be replayed. Drop-on-busy exists only on the REST backend; a
+// leader paused past its lease only with several tetherds (PostgreSQL), where the tetherd kills and
+// stops hit the current leader.
 import type { Backend } from './emulator-process.js';
-import type { Random } from './options.js';
+import type { Random, StoreKind } from './options.js';
 
 export type FaultKind =
   | 'daemon-kill'
   | 'daemon-term'
+  | 'leader-pause'
   | 'emulator-kill'
   | 'freeze'
   | 'drop-connections'
@@ -28,6 +31,7 @@ export const SEND_FAULTS: ReadonlySet<FaultKind> = new Set(['rate-limit', 'captc
 // faults most likely to duplicate a message.
 const REQUIRED: readonly FaultKind[] = [
   'daemon-kill',
+  'leader-pause',
   'signal-cli-restart',
   'drop-on-busy',
   'captcha',
@@ -37,6 +41,7 @@ const REQUIRED: readonly FaultKind[] = [
   'fail-400',
   'freeze',
   'daemon-kill',
+  'leader-pause',
   'hang-lost',
   'fail-5xx',
   'rate-limit',
@@ -60,12 +65,13 @@ const WEIGHTS: readonly (readonly [FaultKind, number])[] = [
   ['latency', 1],
   ['signal-cli-starting', 1],
   ['daemon-term', 1],
+  ['leader-pause', 2],
   ['signal-cli-restart', 2],
   ['drop-on-busy', 1],
 ];
 
-export function buildSchedule(count: number, random: Random, backend: Backend): FaultKind[] {
-  const possible = (kind: FaultKind): boolean => backend === 'rest' || kind !== 'drop-on-busy';
+export function buildSchedule(count: number, random: Random, backend: Backend, store: StoreKind): FaultKind[] {
+  const possible = (kind: FaultKind): boolean => (backend === 'rest' || kind !== 'drop-on-busy') && (store === 'postgres' || kind !== 'leader-pause');
   const kinds = REQUIRED.filter(possible).slice(0, count);
   const weights = WEIGHTS.filter(([kind]) => possible(kind));
   const total = weights.reduce((sum, [, weight]) => sum + weight, 0);

@@ -1,6 +1,8 @@
 // Applies one fault and undoes it: kills and restarts of either process, and the emulator's own
-// faults through its admin API. Returns a line for the progress log (no message bodies).
-import type { DaemonProcess } from './daemon-process.js';
+// faults through its admin API. With several tetherds the kills and stops hit the current leader,
+// and a leader is also paused (SIGSTOP) past its lease, then let go on: it must step down. Returns
+// a line for the progress log (no message bodies).
+import type { Cluster } from './cluster.js';
 import { REDIAL_INTERVAL_MS, type Backend, type EmulatorProcess } from './emulator-process.js';
 import type { EventWatch } from './event-watch.js';
 import type { FaultKind } from './fault-schedule.js';
@@ -15,10 +17,16 @@ export interface FaultTally {
   emulatorKills: number;
   /** SIGTERMs that did not end in exit code 0 (DECISIONS.md §6 says they must). */
   readonly badTerms: string[];
+  /** Leaders paused (SIGSTOP) past their lease. */
+  leaderPauses: number;
+  /** Paused leaders that were not replaced, or did not say they stepped down once let go on. */
+  readonly badPauses: string[];
 }
 
 export interface FaultContext {
-  readonly daemon: DaemonProcess;
+  readonly cluster: Cluster;
+  /** TETHER_LEASE_MS of the tetherds on a shared database. */
+  readonly leaseMs: number;
   readonly emulator: EmulatorProcess;
   readonly random: Random;
   readonly baseLatencyMs: number;
@@ -30,26 +38,31 @@ export interface FaultContext {
 }
 
 export async function applyFault(kind: FaultKind, index: number, context: FaultContext): Promise<string> {
-  const { daemon, emulator, random, tally } = context;
+  const { cluster, emulator, random, tally } = context;
   const admin = (pathname: string, body?: unknown) => emulator.admin('POST', `/_emulator/faults/${pathname}`, body);
+  const who = (name: string) => (cluster.shared ? `leader ${name}` : 'tetherd');
   switch (kind) {
     case 'daemon-kill': {
       const downMs = random.between(50, 1_500);
+      const daemon = await cluster.leader();
       await daemon.stop('SIGKILL');
       tally.daemonKills++;
       await delay(downMs);
       await daemon.start();
-      return `tetherd SIGKILL, restarted after ${downMs} ms`;
+      return `${who(daemon.name)} SIGKILL, restarted after ${downMs} ms`;
     }
     case 'daemon-term': {
       const downMs = random.between(50, 1_000);
+      const daemon = await cluster.leader();
       const exit = await daemon.stop('SIGTERM');
       tally.daemonTerms++;
-      if (exit?.code !== 0) tally.badTerms.push(`SIGTERM ended with code ${exit?.code}, signal ${exit?.signal}`);
+      if (exit?.code !== 0) tally.badTerms.push(`SIGTERM of ${daemon.name} ended with code ${exit?.code}, signal ${exit?.signal}`);
       await delay(downMs);
       await daemon.start();
-      return `tetherd SIGTERM (exit ${exit?.code}), restarted after ${downMs} ms`;
+      return `${who(daemon.name)} SIGTERM (exit ${exit?.code}), restarted after ${downMs} ms`;
     }
+    case 'leader-pause':
+      return pauseLeader(context);
     case 'emulator-kill': {
       const downMs = random.between(100, 2_000);
       // What waits at "Signal" lives in the emulator's memory, and real Signal keeps it across a
@@ -138,4 +151,34 @@ export async function applyFault(kind: FaultKind, index: number, context: FaultC
       return `next send hangs (delivered: ${deliver})`;
     }
   }
+}
+
+/** How long a paused leader that was let go on may take to say it stepped down. */
+const STEP_DOWN_MS = 10_000;
+
+/**
+ * SIGSTOP to the leader for longer than its lease, and at least until another instance leads;
+ * then SIGCONT: it must notice at once that the lease is no longer its own and step down.
+ */
+async function pauseLeader(context: FaultContext): Promise<string> {
+  const { cluster, random, tally, leaseMs } = context;
+  const holdMs = random.between(Math.round(leaseMs * 1.25), leaseMs * 2);
+  const paused = await cluster.leader();
+  const started = Date.now();
+  paused.pause();
+  tally.leaderPauses++;
+  let successor: string;
+  try {
+    // the paused one is marked down, so only the others are asked
+    successor = (await cluster.leader(leaseMs * 5)).name;
+  } catch (error) {
+    successor = 'none';
+    tally.badPauses.push(`${paused.name} paused: ${(error as Error).message}`);
+  }
+  await delay(Math.max(0, holdMs - (Date.now() - started)));
+  const pausedMs = Date.now() - started;
+  const steppedDown = paused.resume(/stepped down/);
+  const said = await Promise.race([steppedDown.then(() => true), delay(STEP_DOWN_MS).then(() => false)]).catch(() => false);
+  if (!said) tally.badPauses.push(`${paused.name}, paused ${pausedMs} ms (lease ${leaseMs} ms), did not log "stepped down" within ${STEP_DOWN_MS} ms of SIGCONT`);
+  return `leader ${paused.name} SIGSTOP for ${pausedMs} ms (lease ${leaseMs} ms), ${successor} took the lead; after SIGCONT it ${said ? 'stepped down' : 'did NOT step down'}`;
 }

@@ -1,11 +1,13 @@
-// Prints the soak's outcome: the figures written to bench-results/soak.json, then everything an
-// engineer needs to judge them (message ids and states only, never bodies). Decides pass or fail.
+// Prints the soak's outcome: the figures written to bench-results/soak.json (soak-postgres.json
+// for the PostgreSQL run), then everything an engineer needs to judge them (message ids and states
+// only, never bodies). Decides pass or fail.
 import type { FaultTally } from './faults.js';
 import type { IncomingTally } from './incoming-tally.js';
+import type { LeaderTake } from './leader-changes.js';
 import type { Diagnostics, SoakResult } from './tally.js';
 
 export function report(input: {
-  readonly result: SoakResult;
+  readonly result: SoakResult & { readonly failovers?: number };
   readonly diagnostics: Diagnostics;
   readonly incoming: IncomingTally & { readonly uncertain: number; readonly windows: number };
   readonly faultTally: FaultTally;
@@ -15,6 +17,8 @@ export function report(input: {
   readonly seconds: number;
   readonly drained: boolean;
   readonly resultFile: string;
+  /** With several tetherds: who took the lead, in order, and which instance accepted how many. */
+  readonly shared?: { readonly leaders: readonly LeaderTake[]; readonly byInstance: ReadonlyMap<string, number>; readonly streamOpened: number };
 }): boolean {
   const { result, diagnostics, faultTally } = input;
   const lines = [
@@ -23,6 +27,11 @@ export function report(input: {
     JSON.stringify(result),
     '',
     `faults: ${result.faults} (tetherd SIGKILL ${faultTally.daemonKills}, SIGTERM ${faultTally.daemonTerms}, emulator SIGKILL ${faultTally.emulatorKills}); captchas solved ${input.challenges}; POSTs retried ${input.retried}; ${input.seconds.toFixed(0)} s`,
+    ...(input.shared
+      ? [
+          `leader changes ${result.failovers ?? 0} (took the lead in turn: ${input.shared.leaders.map((take) => `${take.name} ${new Date(take.at).toISOString().slice(11, 23)}`).join(', ')}); leaders paused past the lease ${faultTally.leaderPauses}; accepted by ${[...input.shared.byInstance].sort().map(([name, count]) => `${name} ${count}`).join(', ')}; event stream opened ${input.shared.streamOpened} times (resumed with Last-Event-ID)`,
+        ]
+      : []),
     `tetherd's final states: ${Object.entries(diagnostics.states).map(([state, count]) => `${state} ${count}`).join(', ')}; ambiguous ${diagnostics.ambiguousMessages}`,
     `not delivered and reported so: failed ${diagnostics.reportedUndelivered.filter((message) => message.state === 'failed').length}, unknown ${diagnostics.reportedUndelivered.filter((message) => message.state === 'unknown').length}; delivered although failed ${diagnostics.failedButDelivered.length}; records of no accepted message ${diagnostics.strangers}; sent with a timestamp Signal never gave it ${diagnostics.wrongTimestamps.length}`,
   ];
@@ -39,12 +48,13 @@ export function report(input: {
   for (const id of diagnostics.wrongTimestamps) lines.push(`  WRONG TIMESTAMP: ${id} says sent with a Signal timestamp the emulator never answered for it`);
   for (const crash of input.crashes) lines.push(`  DAEMON CRASH: ${crash}`);
   for (const term of faultTally.badTerms) lines.push(`  BAD SHUTDOWN: ${term}`);
+  for (const pause of faultTally.badPauses) lines.push(`  BAD PAUSE: ${pause}`);
   if (!input.drained) lines.push('  DEADLINE: the outbox did not drain in time');
   const passed =
     result.lostOutsideWindows === 0 &&
     incoming.duplicated.length === 0 &&
     incoming.strangers === 0 &&
-    result.duplicates === result.duplicatesReported && input.crashes.length === 0 && faultTally.badTerms.length === 0 && input.drained && diagnostics.strangers === 0 && diagnostics.wrongTimestamps.length === 0;
+    result.duplicates === result.duplicatesReported && input.crashes.length === 0 && faultTally.badTerms.length === 0 && faultTally.badPauses.length === 0 && input.drained && diagnostics.strangers === 0 && diagnostics.wrongTimestamps.length === 0;
   lines.push('', passed ? 'soak passed: every loss inside a reported window, every duplicate reported' : 'soak FAILED', '');
   process.stdout.write(lines.join('\n'));
   return passed;
