@@ -82,6 +82,9 @@ describe('message and messages', () => {
     const listed = await stack.client.messages({ state: 'sent', limit: 2 });
     expect(listed.map((message) => message.id)).toEqual([second.id, first.id]);
     expect(listed.every((message: Message) => message.state === 'sent')).toBe(true);
+    // the next page starts after the last message of this one
+    const next = await stack.client.messages({ state: 'sent', limit: 1, before: second.id });
+    expect(next.map((message) => message.id)).toEqual([first.id]);
   });
 
   it('refuses an unknown id (404) and a bad query (400 with the field)', async () => {
@@ -89,6 +92,7 @@ describe('message and messages', () => {
     expect(await refusal(stack.client.waitFor('no-such-message'))).toMatchObject({ status: 404, code: 'not-found' });
     expect(await refusal(stack.client.messages({ limit: 0 }))).toMatchObject({ status: 400, code: 'invalid-limit', field: 'limit' });
     expect(await refusal(stack.client.messages({ state: 'lost' as Message['state'] }))).toMatchObject({ status: 400, code: 'invalid-state', field: 'state' });
+    expect(await refusal(stack.client.messages({ before: 'not an id' }))).toMatchObject({ status: 400, code: 'invalid-cursor', field: 'before' });
   });
 });
 

@@ -101,7 +101,7 @@ async function compose(
   const shared = 'leases' in store;
   const metrics = new Metrics();
   // On a shared database other instances write the log too: it is tailed, woken by notifications.
-  const events = new EventLog(store.events, logger, { tail: shared });
+  const events = new EventLog(store.events, logger, { tail: shared, clock });
   parts.announce.to = events;
   if (shared) {
     store.onChange((change, upTo) => change === 'events' && events.wake(upTo));

@@ -1,7 +1,8 @@
 // The event log: appends commit in call order (also on a store that answers later), each
 // committed event is announced once, in id order, and a failed or refused append is never told.
 import { noopLogger } from '@tether/core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FakeClock } from '@tether/core/testing';
+import { describe, expect, it } from 'vitest';
 import { EventLog } from './event-log.js';
 import type { LoggedEvent } from './ports.js';
 import { MemoryEventStore } from './testing/memory-event-store.js';
@@ -79,7 +80,6 @@ describe('EventLog on a shared store (tail mode)', () => {
     };
     return { store, reads: () => reads };
   }
-  afterEach(() => vi.useRealTimers());
 
   it('announces its own commits in id order, holding one that came back early, without reading them back', async () => {
     const { store, reads } = shared();
@@ -112,9 +112,9 @@ describe('EventLog on a shared store (tail mode)', () => {
   });
 
   it('reads past a gap its own commits do not fill (an id a rolled-back transaction used) after a moment', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const clock = new FakeClock(0);
     const { store, reads } = shared();
-    const log = new EventLog(store, noopLogger, { tail: true });
+    const log = new EventLog(store, noopLogger, { tail: true, clock });
     const heard: number[] = [];
     log.logged((logged) => heard.push(logged.id));
     await log.start();
@@ -122,9 +122,9 @@ describe('EventLog on a shared store (tail mode)', () => {
     store.events.shift(); // id 1 never became visible
     log.announce([store.events[0]!]);
     expect(heard).toEqual([]);
-    vi.advanceTimersByTime(19);
+    clock.advance(19);
     expect(reads()).toBe(0);
-    vi.advanceTimersByTime(1);
+    clock.advance(1);
     await log.flush();
     expect(heard).toEqual([2]);
     expect(reads()).toBe(1);

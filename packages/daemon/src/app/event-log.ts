@@ -8,7 +8,7 @@
 // as they come back, held until the ids before them are announced; another instance's commit (a
 // notification), or a gap that this instance's commits do not fill soon (an id a rolled-back
 // transaction used), is read from the store.
-import { Emitter, type Event, type Logger } from '@tether/core';
+import { Emitter, systemClock, type Clock, type Event, type Logger, type TimerHandle } from '@tether/core';
 import type { EventName } from '../protocol/index.js';
 import type { EventStore, LoggedEvent, NewEvent } from './ports.js';
 
@@ -29,10 +29,12 @@ export class EventLog {
   #again = false;
   /** Tail mode: own committed events waiting for the ids before them, by id. */
   readonly #held = new Map<number, LoggedEvent>();
-  #gapTimer: ReturnType<typeof setTimeout> | undefined;
+  #gapTimer: TimerHandle | undefined;
+  readonly #clock: Clock;
 
-  /** `tail`: other instances write to the same log (a shared database). */
-  constructor(store: EventStore, logger: Logger, options: { readonly tail?: boolean } = {}) {
+  /** `tail`: other instances write to the same log (a shared database); `clock` times the gap wait. */
+  constructor(store: EventStore, logger: Logger, options: { readonly tail?: boolean; readonly clock?: Clock } = {}) {
+    this.#clock = options.clock ?? systemClock;
     this.#store = store;
     this.#logger = logger;
     this.#logged = new Emitter({ logger, name: 'logged' });
@@ -103,12 +105,11 @@ export class EventLog {
       this.#announced = next.id;
       this.#logged.emit(next);
     }
-    if (this.#held.size > 0) {
-      this.#gapTimer ??= setTimeout(() => {
+    if (this.#held.size > 0 && this.#gapTimer === undefined) {
+      this.#gapTimer = this.#clock.setTimeout(() => {
         this.#gapTimer = undefined;
         if (this.#held.size > 0) this.wake();
       }, GAP_WAIT_MS);
-      this.#gapTimer.unref?.();
     }
   }
 
