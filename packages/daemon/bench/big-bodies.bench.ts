@@ -104,16 +104,19 @@ async function post(socket: string, body: Buffer): Promise<{ id: string; refusal
 
 /** Waits until every message is sent, reading the list (summaries: `GET /v1/messages/:id` would read each body whole). */
 async function sent(socket: string, ids: readonly string[]): Promise<void> {
-  const client = new RawClient(socket);
   for (;;) {
-    const listed = await client.json<{ id: string; state: string }[]>('GET', `/v1/messages?limit=${ids.length + 10}`);
+    // a fresh connection each time: a stall longer than the keep-alive timeout closes an idle one
+    const client = new RawClient(socket);
+    const answer = await client.request('GET', `/v1/messages?limit=${ids.length + 10}`);
+    client.close();
+    if (answer.status !== 200) continue;
+    const listed = JSON.parse(answer.body.toString('utf8')) as { id: string; state: string }[];
     const states = ids.map((id) => listed.find((each) => each.id === id)?.state);
     if (states.every((state) => state === 'sent')) break;
     const stuck = states.find((state) => state !== 'queued' && state !== 'sending' && state !== 'sent');
     if (stuck !== undefined) throw new Error(`a message ended ${stuck}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  client.close();
 }
 
 async function readyz(tetherd: BenchTetherd): Promise<void> {
