@@ -9,46 +9,19 @@
 // The emulator runs as a process of its own; the load comes from minimal keep-alive HTTP/1.1
 // clients over the Unix socket, so that the client is not what is measured. BENCH_SCALE scales
 // the backlogs down for a quick look (e.g. 0.1).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { figure, median, type BenchFigure } from '@tether/config/bench';
 import Database from 'better-sqlite3';
-import { ACCOUNT, FRIEND, RawClient, enqueue, percentile, report, startTetherd, type BenchTetherd } from './support.js';
+import { ACCOUNT, FRIEND, RawClient, enqueue, percentile, report, startEmulatorProcess as startEmulator, startTetherd, type BenchTetherd } from './support.js';
 
-const EMULATOR = fileURLToPath(new URL('../../signal-emulator/dist/cli.js', import.meta.url));
 const SCALE = Number(process.env['BENCH_SCALE'] ?? 1);
 const BIG = Math.round(1_000_000 * SCALE);
 const SMALL = Math.round(10_000 * SCALE);
 const DRAIN = Math.round(100_000 * SCALE);
 const TEXT = 'x'.repeat(100);
-
-function line(child: ChildProcess, pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const onData = (chunk: Buffer): void => {
-      buffered += chunk.toString('utf8');
-      for (const text of buffered.split('\n')) {
-        if (pattern.test(text)) {
-          child.stdout!.off('data', onData);
-          resolve(text);
-          return;
-        }
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before ${pattern}`)));
-  });
-}
-
-async function startEmulator(): Promise<{ child: ChildProcess; restUrl: string; adminUrl: string }> {
-  const child = spawn(process.execPath, [EMULATOR, '--account', ACCOUNT, '--port', '0', '--admin-port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const ready = JSON.parse(await line(child, /^\{/)) as { restUrl: string; adminUrl: string };
-  return { child, restUrl: ready.restUrl, adminUrl: ready.adminUrl };
-}
 
 const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 const body = (index: number): string => JSON.stringify({ recipients: [FRIEND], message: `${index} ${TEXT}` });

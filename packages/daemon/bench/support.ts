@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { writeResults, type BenchFigure } from '@tether/config/bench';
 
 const BIN = fileURLToPath(new URL('../dist/tetherd.js', import.meta.url));
+const EMULATOR = fileURLToPath(new URL('../../signal-emulator/dist/cli.js', import.meta.url));
 export const ACCOUNT = '+4915112345678';
 export const FRIEND = '+4915187654321';
 /** A backend URL nothing listens on: the link stays down and only intake is measured. */
@@ -39,21 +40,59 @@ export async function startTetherd(env: Record<string, string>, options: { reado
   return { child, socket };
 }
 
+/** Resolves with the first line of the child's stdout that matches. */
+function line(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString('utf8');
+      for (const text of buffered.split('\n')) {
+        if (pattern.test(text)) {
+          child.stdout!.off('data', onData);
+          resolve(text);
+          return;
+        }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before ${pattern}`)));
+  });
+}
+
+/** The emulator as a process of its own, so that its work is not the bench process's. */
+export async function startEmulatorProcess(): Promise<{ child: ChildProcess; restUrl: string; adminUrl: string }> {
+  const child = spawn(process.execPath, [EMULATOR, '--account', ACCOUNT, '--port', '0', '--admin-port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const ready = JSON.parse(await line(child, /^\{/)) as { restUrl: string; adminUrl: string };
+  return { child, restUrl: ready.restUrl, adminUrl: ready.adminUrl };
+}
+
 /** One request in flight on one keep-alive Unix socket connection. */
 export class RawClient {
   readonly #socket: net.Socket;
   #buffer: Buffer = Buffer.alloc(0);
-  #waiting: ((answer: { status: number; body: Buffer }) => void) | undefined;
+  #waiting: ((answer: RawAnswer) => void) | undefined;
 
   constructor(socketPath: string) {
     this.#socket = net.connect({ path: socketPath });
     this.#socket.on('data', (chunk: Buffer) => this.#data(chunk));
+    // a server that answers before it has read the body may close the connection under the writer
+    this.#socket.on('error', () => {
+      const waiting = this.#waiting;
+      this.#waiting = undefined;
+      waiting?.({ status: 0, head: '', body: Buffer.alloc(0) });
+    });
   }
 
-  request(method: string, target: string, body = ''): Promise<{ status: number; body: Buffer }> {
+  /** A Buffer body is written as it is, without a copy into the request's text. */
+  request(method: string, target: string, body: string | Buffer = ''): Promise<RawAnswer> {
     return new Promise((resolve) => {
       this.#waiting = resolve;
-      this.#socket.write(`${method} ${target} HTTP/1.1\r\nhost: tetherd\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      const head = `${method} ${target} HTTP/1.1\r\nhost: tetherd\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`;
+      if (typeof body === 'string') this.#socket.write(`${head}${body}`);
+      else {
+        this.#socket.write(head);
+        this.#socket.write(body);
+      }
     });
   }
 
@@ -73,12 +112,20 @@ export class RawClient {
     const head = this.#buffer.subarray(0, end).toString('latin1');
     const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
     if (this.#buffer.length < end + 4 + length) return;
-    const answer = { status: Number(head.slice(9, 12)), body: this.#buffer.subarray(end + 4, end + 4 + length) };
+    const answer = { status: Number(head.slice(9, 12)), head, body: this.#buffer.subarray(end + 4, end + 4 + length) };
     this.#buffer = this.#buffer.subarray(end + 4 + length);
     const waiting = this.#waiting;
     this.#waiting = undefined;
     waiting?.(answer);
   }
+}
+
+export interface RawAnswer {
+  /** 0: the connection failed before an answer came. */
+  readonly status: number;
+  /** The status line and headers, as sent. */
+  readonly head: string;
+  readonly body: Buffer;
 }
 
 /** Single-message enqueue by `clients` concurrent clients: messages/s and request latencies (ms). */

@@ -35,4 +35,20 @@ describe('attachments as the REST API reads them', () => {
     expect(sniffContentType(Buffer.from('plain words\n'))).toBe('text/plain');
     expect(sniffContentType(Buffer.from([0, 1, 2]))).toBe('application/octet-stream');
   });
+
+  it('measures, checks and types an attachment as decoding it whole would, without decoding it', () => {
+    const texts = [Buffer.from('a'), Buffer.from('ab'), Buffer.from('abc'), Buffer.alloc(5_000, 'x'), Buffer.concat([Buffer.alloc(600, 'y'), Buffer.from([0, 1])])];
+    const binary = Buffer.concat([Buffer.from([0x25, 0x50, 0x44, 0x46]), Buffer.alloc(3_000, 7)]);
+    for (const bytes of [...texts, binary]) {
+      const encoded = bytes.toString('base64');
+      const wrapped = encoded.replace(/(.{76})/g, '$1\r\n');
+      for (const value of [encoded, wrapped]) {
+        const parsed = parseRestAttachment(value);
+        expect(parsed, `${bytes.length} bytes`).toEqual({ ok: true, size: bytes.length, attachment: { filename: '', contentType: sniffContentType(bytes), data: encoded } });
+      }
+    }
+    for (const bad of ['not base64!', 'ab=c', 'abcde', 'YWJj=A==']) {
+      expect(parseRestAttachment(bad)).toEqual({ ok: false, error: `illegal base64 data at input byte ${decodeStrictBase64(bad) as number}` });
+    }
+  });
 });

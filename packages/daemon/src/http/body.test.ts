@@ -61,6 +61,8 @@ describe('readJson', () => {
     const text = Buffer.from('{"t":"€😀"}'); // 15 bytes, cut inside both characters
     expect(answer(await raw([post(`Content-Length: ${text.length}\r\n`), text.subarray(0, 7), text.subarray(7, 9), text.subarray(9)]))).toMatchObject({ status: 200, body: { body: { t: '€😀' } } });
     expect(answer(await raw([post('Content-Length: 0\r\n')]))).toMatchObject({ status: 200, body: { body: {} } });
+    // without a declared length the chunks are gathered as they come
+    expect(answer(await raw([post('Transfer-Encoding: chunked\r\n'), '4\r\n{"a"\r\n', '4\r\n:"b}\r\n', '2\r\n"}\r\n', '0\r\n\r\n']))).toMatchObject({ status: 200, body: { body: { a: 'b}' } } });
   });
 
   it('refuses by Content-Length before reading, and a chunked body once it passes the limit', async () => {

@@ -59,6 +59,9 @@ export async function readBody(request: IncomingMessage, limitBytes: number, too
     throw busy();
   }
   const claimed = Number.isFinite(declared) ? declared : 0;
+  // With a declared length the chunks are copied into one buffer as they come and dropped at once:
+  // the body is held once, not twice (the chunks and their concatenation) at the end.
+  const whole = claimed > 0 ? Buffer.allocUnsafe(claimed) : undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
@@ -71,9 +74,13 @@ export async function readBody(request: IncomingMessage, limitBytes: number, too
       request.resume();
       throw busy();
     }
-    chunks.push(chunk);
+    if (whole !== undefined && size <= claimed) chunk.copy(whole, size - chunk.length);
+    else chunks.push(chunk);
   }
-  return Buffer.concat(chunks, size);
+  // Node's parser ends the body at Content-Length, so `whole` is filled exactly; the fallback
+  // keeps any other case correct.
+  if (whole === undefined) return Buffer.concat(chunks, size);
+  return size === claimed && chunks.length === 0 ? whole : Buffer.concat([whole.subarray(0, Math.min(size, claimed)), ...chunks], size);
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
