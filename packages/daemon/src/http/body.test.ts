@@ -6,7 +6,7 @@ import net from 'node:net';
 import { tempDir } from '@tether/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../app/errors.js';
-import { readJson } from './body.js';
+import { readBody, readJson } from './body.js';
 import { sendError, sendJson } from './respond.js';
 
 const LIMIT = 16;
@@ -72,6 +72,18 @@ describe('readJson', () => {
     expect(declared.headers).toContain('x-extra: kept');
     const chunked = answer(await raw([post('Transfer-Encoding: chunked\r\n'), '8\r\n{"a":"12\r\n', '8\r\n345678"}\r\n', '8\r\n12345678\r\n']));
     expect(chunked).toMatchObject({ status: 413, body: { error: { code: 'too-large' } } });
+  });
+
+  it('returns exactly the bytes that came when a stream delivers more than it declared (never an unwritten byte)', async () => {
+    const chunks = [Buffer.from('abcdef'), Buffer.from('ghijkl')];
+    const request = {
+      headers: { 'content-length': '10' },
+      resume: () => undefined,
+      async *[Symbol.asyncIterator]() {
+        yield* chunks;
+      },
+    } as unknown as http.IncomingMessage;
+    expect((await readBody(request, 100, () => new Error('too large'))).toString()).toBe('abcdefghijkl');
   });
 
   it('refuses bytes that are not UTF-8 and text that is not JSON, naming which', async () => {

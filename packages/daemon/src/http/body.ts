@@ -62,6 +62,7 @@ export async function readBody(request: IncomingMessage, limitBytes: number, too
   // With a declared length the chunks are copied into one buffer as they come and dropped at once:
   // the body is held once, not twice (the chunks and their concatenation) at the end.
   const whole = claimed > 0 ? Buffer.allocUnsafe(claimed) : undefined;
+  let filled = 0;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
@@ -74,13 +75,13 @@ export async function readBody(request: IncomingMessage, limitBytes: number, too
       request.resume();
       throw busy();
     }
-    if (whole !== undefined && size <= claimed) chunk.copy(whole, size - chunk.length);
+    if (whole !== undefined && chunks.length === 0 && filled + chunk.length <= claimed) filled += chunk.copy(whole, filled);
     else chunks.push(chunk);
   }
   // Node's parser ends the body at Content-Length, so `whole` is filled exactly; the fallback
-  // keeps any other case correct.
+  // keeps any other case correct (never a byte of `whole` that was not written).
   if (whole === undefined) return Buffer.concat(chunks, size);
-  return size === claimed && chunks.length === 0 ? whole : Buffer.concat([whole.subarray(0, Math.min(size, claimed)), ...chunks], size);
+  return filled === claimed && chunks.length === 0 ? whole : Buffer.concat([whole.subarray(0, filled), ...chunks], size);
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
