@@ -68,18 +68,20 @@ export function toSummary(row: SummaryRow): MessageSummary {
   };
 }
 
+/** Random bytes per id: 48 bits, so that a million ids made in the same millisecond (a group commit of large batches, on several instances) still do not collide (p ≈ 2^-9 for 10^6 ids in one ms; 2^-27 for a group of 2,000). */
+const RANDOM_BYTES = 6;
 /** Random bytes drawn in blocks: one call into the system's generator per 1,024 ids, not per id. */
 let entropy = Buffer.alloc(0);
 let drawn = 0;
 
-/** Sortable by time, unguessable, short enough to type: `m` + base36 ms + 8 random hex. */
+/** Sortable by time, unguessable, short enough to type: `m` + base36 ms + 12 random hex. */
 export function newMessageId(now: number): string {
-  if (drawn + 4 > entropy.length) {
-    entropy = randomBytes(4_096);
+  if (drawn + RANDOM_BYTES > entropy.length) {
+    entropy = randomBytes(RANDOM_BYTES * 1_024);
     drawn = 0;
   }
-  drawn += 4;
-  return `m${now.toString(36)}${entropy.toString('hex', drawn - 4, drawn)}`;
+  drawn += RANDOM_BYTES;
+  return `m${now.toString(36)}${entropy.toString('hex', drawn - RANDOM_BYTES, drawn)}`;
 }
 
 /** A fresh queued record, as `submit` creates it. */
