@@ -32,6 +32,10 @@ export async function startTetherd(env: Record<string, string>, options: { reado
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   child.stdout!.resume();
+  // a bench that fails half-way must not leave its tetherds running
+  const reap = (): void => void child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.off('exit', reap));
   await new Promise<void>((resolve, reject) => {
     const probe = (): void => void http.get({ socketPath: socket, path: '/healthz' }, (response) => (response.resume(), resolve())).on('error', () => setTimeout(probe, 50));
     child.once('exit', (code) => reject(new Error(`tetherd exited with ${code}`)));

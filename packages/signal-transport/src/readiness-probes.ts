@@ -16,7 +16,8 @@ export interface ProbeResult {
 export class ReadinessProbes {
   readonly #listeners = new Set<(result: ProbeResult) => void>();
   #linkUp = false;
-  #running = false;
+  /** The probe in flight, if any. */
+  #running: Promise<boolean> | undefined;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -31,16 +32,32 @@ export class ReadinessProbes {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Runs one probe now and tells the listeners. */
-  async run(signal: AbortSignal): Promise<boolean> {
+  /**
+   * Runs one probe now and tells the listeners. A probe asked for while another is running shares
+   * its answer (the gate's periodic probe and this one's own timer come due together) rather than
+   * sending a second request; the caller's signal still ends its own wait.
+   */
+  run(signal: AbortSignal): Promise<boolean> {
+    const running = this.#running;
+    if (running === undefined) return this.#start(signal);
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<boolean>((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      running.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  async #start(signal: AbortSignal): Promise<boolean> {
     this.#arm();
-    this.#running = true;
     const startedAt = this.now();
+    const running = this.check(signal);
+    this.#running = running;
     let ready: boolean;
     try {
-      ready = await this.check(signal);
+      ready = await running;
     } finally {
-      this.#running = false;
+      this.#running = undefined;
     }
     for (const listener of [...this.#listeners]) {
       try {
@@ -69,7 +86,7 @@ export class ReadinessProbes {
     if (interval === undefined || !this.#linkUp) return;
     this.#timer = setTimeout(() => {
       // One still running past the interval answers for itself (it times out as not ready).
-      if (this.#running) this.#arm();
+      if (this.#running !== undefined) this.#arm();
       else void this.run(AbortSignal.timeout(interval));
     }, interval);
     this.#timer.unref();
