@@ -2,8 +2,9 @@
 // same turn of the event loop, or while the previous group is being committed, is committed in one
 // store call (one transaction), then each is answered. One group is in flight at a time: with an
 // asynchronous store (PostgreSQL) the requests that arrive during a commit's round trip form the
-// next group, so the number of round trips falls as the load rises. A request is all or nothing (a batch, or an Idempotency-Key seen before, which
-// returns the messages it created when the body is the same and a conflict otherwise).
+// next group, so the number of round trips falls as the load rises. A request is all or nothing
+// (a batch, or an Idempotency-Key seen before, which returns the messages it created when the body
+// is the same and a conflict otherwise).
 import { AppError } from './errors.js';
 import type { MessageRecord, MessageStore, Submission, SubmitResult } from './ports.js';
 

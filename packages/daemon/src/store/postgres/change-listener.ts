@@ -1,19 +1,19 @@
 // The store's ear on the database: one dedicated connection that LISTENs on the changes channel
-// (the triggers NOTIFY `events:<highest id>` or `messages` at each commit, from any instance) and tells the
-// store's subscribers. When the connection drops (a server restart, a network cut) it reconnects
+// (the triggers NOTIFY `events:<highest id>` or `messages` at each commit, from any instance) and
+// tells the store's subscribers. When the connection drops (a server restart, a network cut) it reconnects
 // by itself with backoff; notifications sent meanwhile are lost, so once listening again it
 // reports both kinds of change once and readers catch up by reading. A connection that silently
 // stops answering (half-open: no RST ever comes) is caught by a heartbeat query with a deadline.
 import { backoffDelay, clampTimerMs, Emitter, type BackoffPolicy, type Logger } from '@tether/core';
 import pg from 'pg';
 import type { StoreChange } from '../../app/ports.js';
+import { CHANGES_CHANNEL, connectionConfig } from './database.js';
 
 /** A change, and for `events` the highest event id the commit wrote (when the notification said). */
 export interface StoreNotice {
   readonly change: StoreChange;
   readonly upTo?: number;
 }
-import { CHANGES_CHANNEL, connectionConfig } from './database.js';
 
 const CHANGES: readonly StoreChange[] = ['events', 'messages'];
 
