@@ -5,35 +5,53 @@ import type { LossWindow } from '@tether/signal-transport';
 import type { Message, Role, Status } from '../protocol/index.js';
 import type { LeaderRecord, MessageRecord, MessageSummary } from './ports.js';
 
-const iso = (ms: number): string => new Date(ms).toISOString();
+/** ISO time of `ms`; the last one is remembered, as a batch presents many records of one instant. */
+let lastMs = Number.NaN;
+let lastIso = '';
+function iso(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export function presentRecord(record: MessageRecord, withBody = false): Message {
-  return {
-    ...presentSummary({
-      ...record,
-      recipients: record.payload.recipients,
-      ...(record.backendId === undefined ? {} : { signalTimestamp: Number(record.backendId) }),
-    }),
-    ...(withBody && record.payload.message !== undefined ? { message: record.payload.message } : {}),
-    ...(withBody && record.payload.attachments
-      ? { attachments: record.payload.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: Buffer.byteLength(a.data, 'base64') })) }
-      : {}),
-  };
+  // built field by field (no spread of the record): every send and every batch item comes here twice
+  const message = presentFields(record.id, record.state, record.payload.recipients, record, record.backendId === undefined ? undefined : Number(record.backendId));
+  if (withBody && record.payload.message !== undefined) message.message = record.payload.message;
+  if (withBody && record.payload.attachments) {
+    message.attachments = record.payload.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: Buffer.byteLength(a.data, 'base64') }));
+  }
+  return message;
 }
 
 export function presentSummary(summary: MessageSummary): Message {
-  return {
-    id: summary.id,
-    state: summary.state,
-    recipients: summary.recipients,
-    createdAt: iso(summary.createdAt),
-    updatedAt: iso(summary.updatedAt),
-    attempts: summary.attempts,
-    ambiguous: summary.ambiguous,
-    ...(summary.signalTimestamp === undefined ? {} : { signalTimestamp: summary.signalTimestamp }),
-    ...(summary.error === undefined ? {} : { error: summary.error }),
-    ...(summary.expiresAt === undefined ? {} : { expiresAt: iso(summary.expiresAt) }),
+  return presentFields(summary.id, summary.state, summary.recipients, summary, summary.signalTimestamp);
+}
+
+function presentFields(
+  id: string,
+  state: Message['state'],
+  recipients: readonly string[],
+  fields: Pick<MessageSummary, 'createdAt' | 'updatedAt' | 'attempts' | 'ambiguous' | 'error' | 'expiresAt'>,
+  signalTimestamp: number | undefined,
+): Mutable<Message> {
+  const message: Mutable<Message> = {
+    id,
+    state,
+    recipients: recipients as Message['recipients'],
+    createdAt: iso(fields.createdAt),
+    updatedAt: iso(fields.updatedAt),
+    attempts: fields.attempts,
+    ambiguous: fields.ambiguous,
   };
+  if (signalTimestamp !== undefined) message.signalTimestamp = signalTimestamp;
+  if (fields.error !== undefined) message.error = fields.error;
+  if (fields.expiresAt !== undefined) message.expiresAt = iso(fields.expiresAt);
+  return message;
 }
 
 /** With a shared database: this instance's role and who leads. */
