@@ -45,11 +45,12 @@ describe('EventLog', () => {
     const appends = [log.append('state', 1, { n: 1 }), log.append('gate', 2, { n: 2 })];
     store.failNext = undefined;
     const failing = log.append('incoming', 3, { n: 3 });
+    const failed = expect(failing).rejects.toThrow('disk full');
     // the third append is chained behind the first two; make it the one that fails
     void appends[1]!.then(() => (store.failNext = new Error('disk full')));
     const last = log.append('incoming', 4, { n: 4 });
     await log.flush();
-    await expect(failing).rejects.toThrow('disk full');
+    await failed;
     expect((await Promise.all([...appends, last])).map((event) => event?.id)).toEqual([1, 2, 3]);
     expect(heard.map((event) => JSON.parse(event.data) as { n: number }).map((data) => data.n)).toEqual([1, 2, 4]);
     // once idle, a new append starts a fresh chain
