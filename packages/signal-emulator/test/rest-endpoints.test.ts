@@ -31,11 +31,12 @@ describe('fixed endpoints', () => {
     expect((await request(`${base}/v1/accounts`)).json).toEqual([account]);
   });
 
-  it('answers unknown paths and methods like gin', async () => {
-    for (const answer of [await request(`${base}/v1/nothing`), await request(`${base}/v1/about`, { method: 'POST' })]) {
+  it('answers unknown paths and methods like gin, also a target that is no URL path (//), and keeps serving', async () => {
+    for (const answer of [await request(`${base}/v1/nothing`), await request(`${base}/v1/about`, { method: 'POST' }), await request(`${base}//`)]) {
       expect(answer.status).toBe(404);
       expect(answer.text).toBe('404 page not found');
     }
+    expect((await request(`${base}/v1/health`)).status).toBe(204);
   });
 });
 

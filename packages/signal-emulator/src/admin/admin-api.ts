@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeauthorizeOptions, Emulator, InjectPartOptions, InjectReactionOptions, InjectReceiptOptions } from '../emulator-types.js';
 import type { SignalCliState } from '../signal-cli.js';
 import type { FailNextOptions } from '../send-faults.js';
-import { readBody, writeJson } from '../rest/http-io.js';
+import { readBody, requestUrl, writeJson } from '../rest/http-io.js';
 import { AdminInputError, checkFields, countField, checkPart, msField, objectBody, senderFields } from './admin-input.js';
 
 export type AdminHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
@@ -16,7 +16,7 @@ type Route = (body: Record<string, unknown>, query: URLSearchParams, after: (tas
 export function createAdminHandler(emulator: Emulator, options: { adminOnRestPort: boolean }): AdminHandler {
   const routes = adminRoutes(emulator, options);
   return async (request, response) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const url = requestUrl(request);
     const route = routes[`${request.method ?? 'GET'} ${url.pathname.replace(/^\/_emulator/, '')}`];
     const headers = { Connection: 'close' };
     if (route === undefined) {

@@ -53,3 +53,15 @@ export function writeNotFound(response: ServerResponse): void {
 function writable(response: ServerResponse): boolean {
   return !response.destroyed && !response.writableEnded && !response.headersSent;
 }
+
+/**
+ * The request's URL. A target that is no URL path (`//`, which `new URL` reads as a host that is
+ * missing) becomes one no route matches, answered 404 like any unknown path, never a crash.
+ */
+export function requestUrl(request: IncomingMessage): URL {
+  try {
+    return new URL(request.url ?? '/', 'http://127.0.0.1');
+  } catch {
+    return new URL('http://127.0.0.1/\u0000not-a-path');
+  }
+}

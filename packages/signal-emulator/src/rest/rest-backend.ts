@@ -10,7 +10,7 @@ import type { FreezeGate } from '../freeze-gate.js';
 import type { RestAnswer } from '../signal-cli-error.js';
 import type { SignalCli } from '../signal-cli.js';
 import { boundPort, closeServer, listen, SocketSet } from '../sockets.js';
-import { writeEmpty, writeJson, writeNotFound, writeText } from './http-io.js';
+import { requestUrl, writeEmpty, writeJson, writeNotFound, writeText } from './http-io.js';
 import { pathParameter } from './router.js';
 import { restRoutes, type SendResponseShape } from './rest-routes.js';
 import { SignalCliLink, type SignalCliLinkState } from './signal-cli-link.js';
@@ -132,7 +132,7 @@ export class RestBackend {
   }
 
   async #onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const url = requestUrl(request);
     if (url.pathname.startsWith('/_emulator/') && this.hooks.admin !== undefined) {
       await this.hooks.admin(request, response);
       return;
@@ -164,7 +164,7 @@ export class RestBackend {
     socket.on('error', () => undefined);
     await this.gate.whenOpen();
     if (socket.destroyed) return;
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const url = requestUrl(request);
     const match = /^\/v1\/receive\/([^/]+)$/.exec(url.pathname);
     const number = match?.[1] === undefined ? undefined : pathParameter(match[1]);
     if (number === undefined) {
