@@ -27,6 +27,13 @@ describe('createLogger', () => {
     expect(text).not.toMatch(/\+49\d{6,}/);
     expect(lines[0]).toMatchObject({ level: 30, msg: 'sent to +49…4321', pid: process.pid, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     expect(lines[1]).toMatchObject({ msg: 'failed for +49…5678', to: '+49…4321', nested: { list: ['+49…0001', 7] }, err: { message: 'untrusted identity of +49…4321' } });
+    // an error keeps its code, its stack (masked too) and its cause
+    expect(lines[1]!['err']).toMatchObject({ type: 'Error', stack: expect.stringMatching(/^Error: untrusted identity of \+49…4321\n\s+at /) });
+    const coded = Object.assign(new Error('disk full', { cause: new Error('write to +4915187654321 failed') }), { code: 'SQLITE_FULL' });
+    logger.error({ err: coded }, 'outbox write failed');
+    // pino joins the cause into the message and the stack
+    expect(lines[2]!['err']).toMatchObject({ type: 'Error', code: 'SQLITE_FULL', message: 'disk full: write to +49…4321 failed' });
+    expect(JSON.stringify(lines[2])).not.toMatch(/\+49\d{6,}/);
   });
 
   it('writes nothing below its level, and a message given alone as an object', () => {

@@ -30,7 +30,15 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
 function maskFields(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return maskPhoneNumbers(value);
   if (depth > 4 || typeof value !== 'object' || value === null) return value;
-  if (value instanceof Error) return { type: value.name, message: maskPhoneNumbers(value.message) };
+  if (value instanceof Error) {
+    // a masked copy that is still an Error, so pino's serializer keeps its type, stack and code
+    const masked = new Error(maskPhoneNumbers(value.message), value.cause === undefined ? undefined : { cause: maskFields(value.cause, depth + 1) });
+    masked.name = value.name;
+    if (value.stack !== undefined) masked.stack = maskPhoneNumbers(value.stack);
+    const { code } = value as { code?: unknown };
+    if (typeof code === 'string' || typeof code === 'number') Object.assign(masked, { code });
+    return masked;
+  }
   if (Array.isArray(value)) return value.map((item) => maskFields(item, depth + 1));
   const result: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) result[key] = maskFields(item, depth + 1);
