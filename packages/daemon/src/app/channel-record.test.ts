@@ -1,21 +1,11 @@
 // What the daemon keeps of the channel's life: link and gate changes as logged events and
 // metrics, and captcha or rate-limit pauses that survive a restart (others do not).
 import type { GateState } from '@tether/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { restoreGate } from './channel-record.js';
-import { createHarness, START, type Harness, type HarnessOptions } from './testing/harness.js';
+import { harnessStarter, START, type Harness } from './testing/harness.js';
 
-const harnesses: Harness[] = [];
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.close();
-});
-
-async function started(options: HarnessOptions = {}): Promise<Harness> {
-  const harness = createHarness(options);
-  harnesses.push(harness);
-  await harness.start();
-  return harness;
-}
+const started = harnessStarter();
 
 const logged = async (harness: Harness, kind: 'state' | 'gate'): Promise<Record<string, unknown>[]> =>
   (await harness.events.after(0, 100, kind)).map((event) => JSON.parse(event.data) as Record<string, unknown>);

@@ -2,23 +2,13 @@
 // re-armed for the next expiry, never longer than an hour), and the hourly retention purge removes
 // finished messages, old events and, much later, the Signal timestamps receipts are matched by.
 import { TransportError } from '@tether/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Message } from '../protocol/index.js';
 import { CHUNK, Housekeeping } from './housekeeping.js';
-import { createHarness, FRIEND, incomingMessage, START, type Harness, type HarnessOptions } from './testing/harness.js';
+import { harnessStarter, FRIEND, incomingMessage, START, type Harness } from './testing/harness.js';
 
 const HOUR = 3_600_000;
-const harnesses: Harness[] = [];
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.close();
-});
-
-async function started(options: HarnessOptions = {}): Promise<Harness> {
-  const harness = createHarness(options);
-  harnesses.push(harness);
-  await harness.start();
-  return harness;
-}
+const started = harnessStarter();
 
 /** The link drops and its reconnect is refused for good (the `failed` state: no timers run meanwhile). */
 async function offline(harness: Harness): Promise<void> {

@@ -2,25 +2,15 @@
 // (never receipts or our own devices' sync messages), counted, loud when the spool cannot take
 // them, and receipts move our sent messages forward only: sent → delivered → read.
 import { parseReceiveFrame, type IncomingEvent } from '@tether/signal-transport';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventLog } from './event-log.js';
 import { IncomingHandler } from './incoming.js';
-import { ACCOUNT, createHarness, FRIEND, incomingMessage, incomingReceipt, START, type Harness, type HarnessOptions } from './testing/harness.js';
+import { ACCOUNT, harnessStarter, FRIEND, incomingMessage, incomingReceipt, START, type Harness } from './testing/harness.js';
 import { MemoryEventStore } from './testing/memory-event-store.js';
 import { recordingLogger } from './testing/recording-logger.js';
 
 const STRANGER = '+4915100000099';
-const harnesses: Harness[] = [];
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.close();
-});
-
-async function started(options: HarnessOptions = {}): Promise<Harness> {
-  const harness = createHarness(options);
-  harnesses.push(harness);
-  await harness.start();
-  return harness;
-}
+const started = harnessStarter();
 
 /** A message one of our own devices sent (signal-cli's sync of a sent message). */
 function syncSent(timestamp: number): IncomingEvent {

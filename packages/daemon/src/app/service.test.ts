@@ -1,21 +1,11 @@
 // The service's operations on the in-process harness (real SQLite, FakeTransport, FakeClock):
 // submit, read, list, retry, cancel, the captcha challenge, status, readiness, health and close.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Message } from '../protocol/index.js';
 import { AppError } from './errors.js';
-import { ACCOUNT, createHarness, FRIEND, START, type Harness, type HarnessOptions } from './testing/harness.js';
+import { ACCOUNT, harnessStarter, FRIEND, START, type Harness } from './testing/harness.js';
 
-const harnesses: Harness[] = [];
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.close();
-});
-
-async function started(options: HarnessOptions = {}): Promise<Harness> {
-  const harness = createHarness(options);
-  harnesses.push(harness);
-  await harness.start();
-  return harness;
-}
+const started = harnessStarter();
 
 const text = (message: string) => ({ recipients: [FRIEND], message });
 

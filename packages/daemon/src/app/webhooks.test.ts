@@ -1,8 +1,8 @@
 // Webhook delivery on the harness with a fake poster and the fake clock: signed bodies in spool
 // order, retries with backoff (never skipping) for a receiver that is down, failing or redirecting,
 // dead letters after five rejections of one event, and a cursor that resumes after a restart.
-import { afterEach, describe, expect, it } from 'vitest';
-import { createHarness, incomingMessage, type Harness, type HarnessOptions } from './testing/harness.js';
+import { describe, expect, it } from 'vitest';
+import { harnessStarter, incomingMessage, type Harness, type HarnessOptions } from './testing/harness.js';
 import { signWebhook, type PostResult, type WebhookPoster } from './webhooks.js';
 
 interface Posted {
@@ -26,18 +26,12 @@ function receiver(harness: () => Harness): { posts: Posted[]; answers: PostResul
   };
 }
 
-const harnesses: Harness[] = [];
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.close();
-});
+const started = harnessStarter();
 
 async function withWebhook(options: HarnessOptions = {}): Promise<{ harness: Harness; hook: ReturnType<typeof receiver> }> {
   const clock: { of?: Harness } = {};
   const hook = receiver(() => clock.of!);
-  const harness = createHarness({ ...options, webhook: { post: hook.post } });
-  clock.of = harness;
-  harnesses.push(harness);
-  await harness.start();
+  const harness = await started({ ...options, webhook: { post: hook.post } }, (made) => (clock.of = made));
   return { harness, hook };
 }
 

@@ -9,6 +9,7 @@ import { Channel, type BackoffPolicy, type UnknownPolicy } from '@tether/core';
 import { FakeClock, FakeTransport, flushPromises } from '@tether/core/testing';
 import { parseReceiveFrame, type IncomingEvent, type OutgoingMessage } from '@tether/signal-transport';
 import { buildMessageEnvelope, buildReceiptEnvelope } from '@tether/signal-emulator';
+import { afterEach } from 'vitest';
 import { openSqliteStore, type SqliteStore } from '../../store/sqlite/index.js';
 import { recordChannel, restoreGate } from '../channel-record.js';
 import { EventFeed } from '../event-feed.js';
@@ -85,6 +86,24 @@ export interface Harness {
   until(check: () => boolean | Promise<boolean>, what: string): Promise<void>;
   /** Stops the service (running the fake clock through the shutdown grace) and closes the store. */
   close(): Promise<void>;
+}
+
+/**
+ * For a test file, called at its top level: a function that makes and starts a harness
+ * (`prepare` sees it before it starts), each closed after the test that started it.
+ */
+export function harnessStarter(): (options?: HarnessOptions, prepare?: (harness: Harness) => void) => Promise<Harness> {
+  const open: Harness[] = [];
+  afterEach(async () => {
+    for (const harness of open.splice(0)) await harness.close();
+  });
+  return async (options = {}, prepare) => {
+    const harness = createHarness(options);
+    open.push(harness);
+    prepare?.(harness);
+    await harness.start();
+    return harness;
+  };
 }
 
 export function createHarness(options: HarnessOptions = {}): Harness {
