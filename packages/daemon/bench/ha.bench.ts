@@ -11,37 +11,11 @@
 import { startEmulator, type Emulator } from '@tether/signal-emulator';
 import { startTestPostgres, type TestPostgres } from '@tether/test-postgres';
 import { figure, median } from '@tether/config/bench';
-import pg from 'pg';
-import { ACCOUNT, FRIEND, NOWHERE, RawClient, enqueue, percentile, report, startTetherd, type BenchTetherd } from './support.js';
+import { ACCOUNT, FRIEND, NOWHERE, RawClient, enqueue, postgresInserts, report, startTetherd, type BenchTetherd } from './support.js';
 
 const TOTAL = Number(process.env['BENCH_MESSAGES'] ?? 8_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const CLIENTS = 16;
-
-async function inserts(server: TestPostgres): Promise<{ rate: number; p99: number }> {
-  const url = await server.createDatabase();
-  const setup = new pg.Client({ connectionString: url });
-  await setup.connect();
-  await setup.query('CREATE TABLE rows (id text PRIMARY KEY, payload text NOT NULL, created_at bigint NOT NULL)');
-  await setup.end();
-  const pool = new pg.Pool({ connectionString: url, max: CLIENTS });
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (next < TOTAL) {
-        const index = next++;
-        const begin = performance.now();
-        await pool.query({ name: 'insert', text: 'INSERT INTO rows VALUES ($1, $2, $3)', values: [`r${index}`, JSON.stringify({ recipients: [FRIEND], message: `bench ${index}` }), Date.now()] });
-        latencies.push(performance.now() - begin);
-      }
-    }),
-  );
-  const rate = TOTAL / ((performance.now() - started) / 1000);
-  await pool.end();
-  return { rate, p99: percentile(latencies, 99) };
-}
 
 async function intake(server: TestPostgres): Promise<{ rate: number; p99: number }> {
   const tetherd = await startTetherd({ TETHER_SIGNAL_URL: NOWHERE, TETHER_DATABASE_URL: await server.createDatabase() });
@@ -123,7 +97,8 @@ async function failovers(server: TestPostgres): Promise<{ killed: number[]; stop
 const server = await startTestPostgres();
 try {
   const daemon = [await intake(server), await intake(server), await intake(server)];
-  const raw = [await inserts(server), await inserts(server), await inserts(server)];
+  const inserts = async () => postgresInserts(await server.createDatabase(), TOTAL, CLIENTS);
+  const raw = [await inserts(), await inserts(), await inserts()];
   const { killed, stopped } = await failovers(server);
   console.log(`failover (SIGKILL) ms: ${killed.map(Math.round).join(', ')}; handover (SIGTERM) ms: ${stopped.map(Math.round).join(', ')}`);
   report({

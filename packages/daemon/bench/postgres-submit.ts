@@ -5,38 +5,15 @@
 // figures; the daemon's `enqueue-16-clients-postgres` benchmark (issue 13) measures the whole
 // daemon over its control API. Run: pnpm --filter @tether/daemon exec tsx bench/postgres-submit.ts
 import { startTestPostgres } from '@tether/test-postgres';
-import pg from 'pg';
 import { Intake } from '../src/app/intake.js';
 import { presentRecord } from '../src/app/present.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
+import { percentile, postgresInserts } from './support.js';
 
 const TOTAL = Number(process.env['BENCH_MESSAGES'] ?? 8_000);
 const CLIENTS = 16;
 
 const server = await startTestPostgres();
-const percentile = (values: number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
-
-async function baseline(): Promise<number> {
-  const url = await server.createDatabase();
-  const setup = new pg.Client({ connectionString: url });
-  await setup.connect();
-  await setup.query('CREATE TABLE rows (id text PRIMARY KEY, payload text NOT NULL, created_at bigint NOT NULL)');
-  await setup.end();
-  const pool = new pg.Pool({ connectionString: url, max: CLIENTS });
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (next < TOTAL) {
-        const n = next++;
-        await pool.query({ name: 'insert', text: 'INSERT INTO rows (id, payload, created_at) VALUES ($1, $2, $3)', values: [`r${n}`, JSON.stringify({ recipients: ['+4915100000001'], message: `m${n}` }), n] });
-      }
-    }),
-  );
-  const rate = TOTAL / ((performance.now() - started) / 1000);
-  await pool.end();
-  return rate;
-}
 
 async function measure(): Promise<{ rate: number; p50: number; p99: number; groups: number }> {
   const store = await openPostgresStore(await server.createDatabase(), { account: '+4915100000009', maxQueued: 1_000_000, messageEvents: { present: presentRecord } });
@@ -63,10 +40,10 @@ async function measure(): Promise<{ rate: number; p50: number; p99: number; grou
   const counted = (await store.messages.counts()).queued;
   if (counted !== TOTAL) throw new Error(`${counted} queued, ${TOTAL} expected`);
   await store.close();
-  return { rate, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), groups };
+  return { rate, p50: percentile(latencies, 50), p99: percentile(latencies, 99), groups };
 }
 
-const raw = await baseline();
+const raw = (await postgresInserts(await server.createDatabase(), TOTAL, CLIENTS)).rate;
 const submit = await measure();
 await server.close();
 console.log(

@@ -1,6 +1,6 @@
 // What the daemon's benchmark scripts share: the real tetherd as a child process, a minimal
 // keep-alive HTTP/1.1 client over its Unix socket (so that the client is not what is measured),
-// percentiles and the printout.
+// the PostgreSQL baseline (one-row INSERT transactions), percentiles and the printout.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeResults, type BenchFigure } from '@tether/config/bench';
+import pg from 'pg';
 
 const BIN = fileURLToPath(new URL('../dist/tetherd.js', import.meta.url));
 const EMULATOR = fileURLToPath(new URL('../../signal-emulator/dist/cli.js', import.meta.url));
@@ -161,4 +162,29 @@ export function report(figures: Readonly<Record<string, BenchFigure>>): void {
     console.log(`${name.padEnd(28)} ${String(result.value).padStart(10)} ${result.unit.padEnd(11)} baseline ${String(result.baseline).padStart(10)}  ratio ${result.ratio}`);
   }
   console.log(`written to ${file}`);
+}
+
+/** One-row INSERT transactions by `clients` concurrent pg connections into a fresh table of `url`: the PostgreSQL baseline. */
+export async function postgresInserts(url: string, total: number, clients: number): Promise<{ rate: number; p50: number; p99: number }> {
+  const setup = new pg.Client({ connectionString: url });
+  await setup.connect();
+  await setup.query('CREATE TABLE rows (id text PRIMARY KEY, payload text NOT NULL, created_at bigint NOT NULL)');
+  await setup.end();
+  const pool = new pg.Pool({ connectionString: url, max: clients });
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < total) {
+        const index = next++;
+        const begin = performance.now();
+        await pool.query({ name: 'insert', text: 'INSERT INTO rows VALUES ($1, $2, $3)', values: [`r${index}`, JSON.stringify({ recipients: [FRIEND], message: `bench ${index}` }), Date.now()] });
+        latencies.push(performance.now() - begin);
+      }
+    }),
+  );
+  const rate = total / ((performance.now() - started) / 1000);
+  await pool.end();
+  return { rate, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
