@@ -1,12 +1,38 @@
 // Attachments as the data URIs both backends read: the MIME type, the file name written the way
 // each backend decodes it, and the base64 bytes. Tether never names a file path to signal-cli.
+// Large files come as a reference to stored bytes instead, which the transports stream.
 
-export interface OutgoingAttachment {
+/** Stored bytes the transport reads through a `BlobReader` while it writes the request. */
+export interface BlobRef {
+  readonly id: string;
+  /** bytes */
+  readonly size: number;
+  /** hex sha-256 of the bytes, when known */
+  readonly sha256?: string;
+}
+
+/**
+ * Reads a stored blob's bytes in order, in chunks (any sizes). Throws (or the iterable rejects)
+ * when the bytes cannot be read; an error whose `code` is 'blob-missing' means they are gone for good.
+ */
+export type BlobReader = (id: string) => AsyncIterable<Uint8Array>;
+
+/** An attachment carries its bytes inline (`data`) or names stored ones (`blob`); it stays plain JSON. */
+export type OutgoingAttachment = {
   readonly filename: string;
   readonly contentType: string;
-  /** The file's bytes in base64. */
-  readonly data: string;
-}
+} & (
+  | {
+      /** The file's bytes in base64. */
+      readonly data: string;
+      readonly blob?: never;
+    }
+  | {
+      /** The file's bytes, read with the transport's `readBlob` as the request is written. */
+      readonly blob: BlobRef;
+      readonly data?: never;
+    }
+);
 
 const MIME = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$/;
 
@@ -18,8 +44,10 @@ const MIME = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]
  * so for JSON-RPC it is percent-encoded. Path separators and control characters become `_` on
  * both (a name of dots alone is left out), the name is kept within a file system's 255 bytes,
  * MIME parameters are dropped and whitespace inside the base64 (line-wrapped input) is removed.
+ * A `blob` attachment has no inline bytes to write: the transports stream those (TypeError).
  */
 export function attachmentDataUri(attachment: OutgoingAttachment, backend: 'rest' | 'jsonrpc'): string {
+  if (attachment.data === undefined) throw new TypeError('a blob attachment has no inline data: the transport streams its bytes');
   const base = attachment.contentType.split(';')[0]?.trim() ?? '';
   const mime = MIME.test(base) ? base : 'application/octet-stream';
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed

@@ -42,7 +42,7 @@ export type { DecodedLines, LineDecoderOptions } from './line-decoder.js';
 export { maskPhoneNumber, maskPhoneNumbers } from './mask.js';
 export { attachmentDataUri } from './attachment-uri.js';
 export { jsonRpcSendParams, restSendBody } from './outgoing.js';
-export type { OutgoingAttachment } from './attachment-uri.js';
+export type { BlobReader, BlobRef, OutgoingAttachment } from './attachment-uri.js';
 export type { BuildResult, JsonRpcSendParams, OutgoingMention, OutgoingMessage, OutgoingQuote, RestMention, RestSendBody } from './outgoing.js';
 export { parseStyledText } from './styled-text.js';
 export type { StyledText, TextStyleName } from './styled-text.js';

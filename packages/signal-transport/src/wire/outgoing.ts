@@ -30,6 +30,7 @@ export interface OutgoingQuote {
 export interface OutgoingMessage {
   readonly recipients: readonly string[];
   readonly message?: string;
+  /** Inline (`data`) or by reference (`blob`): the transports stream those; the builders below take `data` only. */
   readonly attachments?: readonly OutgoingAttachment[];
   /**
    * `styled`: `*italic*`, `**bold**`, `~strikethrough~`, `||spoiler||` and `` `monospace` `` become
