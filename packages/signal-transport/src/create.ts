@@ -5,6 +5,7 @@ import { DEFAULT_BACKOFF, LOSS_PRONE_BACKOFF, type BackoffPolicy, type Clock, ty
 import type { JsonRpcEndpoint } from './jsonrpc-socket.js';
 import { JsonRpcTransport, type ReceiveMode } from './jsonrpc-transport.js';
 import { RestTransport } from './rest-transport.js';
+import type { BlobReader } from './wire/index.js';
 
 export type SignalTransport = RestTransport | JsonRpcTransport;
 
@@ -48,22 +49,24 @@ export interface SignalTransportOptions {
   /** REST only: times the readiness probes. @default systemClock */
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** Reads the bytes of `blob` attachments while a send is written. @default none: such a send fails */
+  readonly readBlob?: BlobReader;
 }
 
 export function createSignalTransport(options: SignalTransportOptions): SignalTransport {
   const endpoint = parseSignalUrl(options.url);
   if ('error' in endpoint) throw new RangeError(endpoint.error);
-  const logger = options.logger ? { logger: options.logger } : {};
+  const common = { ...(options.logger ? { logger: options.logger } : {}), ...(options.readBlob ? { readBlob: options.readBlob } : {}) };
   if (endpoint.kind === 'rest') {
     return new RestTransport({
       url: endpoint.url,
       account: options.account,
       ...(options.probeIntervalMs === undefined ? {} : { probeIntervalMs: options.probeIntervalMs }),
       ...(options.clock ? { clock: options.clock } : {}),
-      ...logger,
+      ...common,
     });
   }
-  return new JsonRpcTransport({ endpoint: endpoint.endpoint, url: endpoint.url, account: options.account, ...(options.receiveMode ? { receiveMode: options.receiveMode } : {}), ...logger });
+  return new JsonRpcTransport({ endpoint: endpoint.endpoint, url: endpoint.url, account: options.account, ...(options.receiveMode ? { receiveMode: options.receiveMode } : {}), ...common });
 }
 
 /** The link backoff for a backend (DECISIONS.md §3). */

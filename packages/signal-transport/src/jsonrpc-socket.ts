@@ -1,8 +1,10 @@
 // One connection to signal-cli's JSON-RPC daemon: newline-delimited JSON over TCP or a Unix
 // socket. Requests are matched to responses by id (signal-cli answers out of order); `receive`
-// notifications go to the handler. When the socket ends, every pending request learns it.
+// notifications go to the handler. When the socket ends, every pending request learns it. A
+// request streamed in pieces holds the socket's writes until its line is whole; others queue.
 import net from 'node:net';
 import { noopLogger, TransportError, type Logger } from '@tether/core';
+import { writePieces } from './blob-body.js';
 import { encodeRequest, LineDecoder, maskPhoneNumbers, parseJsonRpcLine, type JsonRpcErrorObject, type JsonRpcSingle } from './wire/index.js';
 
 export type CallResult =
@@ -20,11 +22,16 @@ interface Pending {
   readonly resolve: (result: CallResult) => void;
 }
 
+/** A line waiting for the socket, or a streamed one and whom to tell how it went (an error text, or undefined when written whole). */
+type Write = { readonly line: string } | { readonly pieces: () => AsyncIterable<string>; readonly signal: AbortSignal; readonly done: (error?: string) => void };
+
 export class JsonRpcSocket {
   readonly #socket: net.Socket;
   readonly #pending = new Map<string, Pending>();
   readonly #decoder = new LineDecoder();
   readonly #logger: Logger;
+  readonly #writes: Write[] = [];
+  #streaming = false;
   #nextId = 1;
   #ended = false;
   readonly ended: Promise<Error | undefined>;
@@ -94,8 +101,32 @@ export class JsonRpcSocket {
     if (!this.isOpen) return undefined;
     const id = `tether-${this.#nextId++}`;
     const answer = new Promise<CallResult>((resolve) => this.#pending.set(id, { resolve }));
-    this.#socket.write(encodeRequest(id, method, params));
+    this.#write({ line: encodeRequest(id, method, params) });
     return { answer, id };
+  }
+
+  /**
+   * Writes one request in pieces: `pieces` gets the line `request` would write and returns it in
+   * pieces, which may come slowly (a blob read from a database). Other requests meanwhile are
+   * written after it, in order. Resolves once the line is written whole, or with why not: then
+   * nothing of it was processed, because pieces that fail (or `signal` aborting) after some were
+   * written destroy the socket, as half a line would corrupt the stream.
+   */
+  async requestStreamed(
+    method: string,
+    params: unknown,
+    pieces: (line: string) => AsyncIterable<string>,
+    signal: AbortSignal,
+  ): Promise<{ readonly answer: Promise<CallResult>; readonly id: string } | { readonly error: string }> {
+    if (!this.isOpen) return { error: 'the connection to signal-cli is closed' };
+    const id = `tether-${this.#nextId++}`;
+    const line = encodeRequest(id, method, params);
+    // Pending from the start: the answer may come while the last piece drains.
+    const answer = new Promise<CallResult>((resolve) => this.#pending.set(id, { resolve }));
+    const error = await new Promise<string | undefined>((done) => this.#write({ pieces: () => pieces(line), signal, done }));
+    if (error === undefined) return { answer, id };
+    this.#pending.delete(id);
+    return { error };
   }
 
   /** Sends a request and waits for its answer, or until `signal` aborts (then rejects). */
@@ -111,6 +142,42 @@ export class JsonRpcSocket {
         resolve(result);
       });
     });
+  }
+
+  #write(write: Write): void {
+    this.#writes.push(write);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (!this.#streaming && this.#writes.length > 0) {
+      const next = this.#writes.shift()!;
+      if ('line' in next) {
+        if (this.isOpen) this.#socket.write(next.line);
+        continue;
+      }
+      this.#streaming = true;
+      void this.#stream(next).then((error) => {
+        this.#streaming = false;
+        next.done(error);
+        this.#pump();
+      });
+    }
+  }
+
+  /** Writes a streamed line; an error text when it was not written whole. */
+  async #stream(write: Extract<Write, { pieces: unknown }>): Promise<string | undefined> {
+    if (!this.isOpen) return 'the connection to signal-cli closed before the request was written';
+    let pieces: AsyncIterable<string>;
+    try {
+      pieces = write.pieces();
+    } catch (error) {
+      return (error as Error).message;
+    }
+    const result = await writePieces(this.#socket, pieces, write.signal);
+    if (result.kind === 'written') return undefined;
+    if (result.started && this.isOpen) this.#socket.destroy(new Error('a request was cut off mid-line, so the connection was closed'));
+    return result.error;
   }
 
   /** Closes the socket; with an error, `ended` resolves with it. */

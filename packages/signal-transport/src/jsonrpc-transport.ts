@@ -2,13 +2,16 @@
 // (receive-mode.ts), not assumed: manual mode (lossless: messages wait at Signal while nobody
 // listens) gets our own `subscribeReceive`; an auto-subscribing daemon gets none, or loses a
 // duplicate one at its first frame. Every call names the account. Sends share the socket; a late
-// answer to a send that ended unknown is reported; receipts reach `onReceipt`.
+// answer to a send that ended unknown is reported; receipts reach `onReceipt`. A send with blob
+// attachments streams its line (blob-body.ts).
 import { noopLogger, TransportError, type ConnectOptions, type Link, type LinkClosed, type Logger, type SendOptionsV2, type SendOutcomeV2, type TransportV2 } from '@tether/core';
+import { BlobBody, blobNonce, noBlobReader } from './blob-body.js';
 import { handleFrame, newFrameCounters, type FrameCounters } from './frame-counters.js';
 import { expectResult, JsonRpcSocket, type CallResult, type JsonRpcEndpoint } from './jsonrpc-socket.js';
 import { LOSSY_WARNING, NotificationFilter, planConnect, refusal, type ConnectPlan, type ReceiveMode, type ReceiveProbe } from './receive-mode.js';
 import type { BackendInfo } from './rest-transport.js';
-import { classifyJsonRpcSend, jsonRpcSendParams, maskPhoneNumbers, type IncomingEvent, type OutgoingMessage } from './wire/index.js';
+import { withBlobPlaceholders } from './wire/blob-template.js';
+import { classifyJsonRpcSend, jsonRpcSendParams, maskPhoneNumbers, type BlobReader, type IncomingEvent, type OutgoingMessage } from './wire/index.js';
 
 export type { ReceiveMode };
 
@@ -24,6 +27,8 @@ export interface JsonRpcTransportOptions {
    */
   readonly receiveMode?: ReceiveMode;
   readonly logger?: Logger;
+  /** Reads the bytes of `blob` attachments while the request is written. @default none: such a send fails */
+  readonly readBlob?: BlobReader;
 }
 
 
@@ -135,24 +140,37 @@ export class JsonRpcTransport implements TransportV2<OutgoingMessage, IncomingEv
   /**
    * signal-cli has no idempotency key, so `idempotencyKey` cannot reach it (see RestTransport).
    * Unanswered at our deadline is `deadline`, and a later answer to the same request id is passed
-   * to `onLateOutcome`; a socket that closed before the answer is `link-lost`.
+   * to `onLateOutcome`; a socket that closed before the answer is `link-lost`. A line with blobs
+   * that cannot be read whole, or not before the deadline, is never finished: see `BlobBody.outcome`.
    */
   async send(message: OutgoingMessage, options: SendOptionsV2): Promise<SendOutcomeV2> {
-    const params = jsonRpcSendParams(this.#options.account, message);
+    const template = withBlobPlaceholders(message, blobNonce());
+    const params = jsonRpcSendParams(this.#options.account, template.message);
     if (!params.ok) return { kind: 'failed', error: maskPhoneNumbers(params.error.message) };
+    const readBlob = template.slots.length > 0 ? this.#options.readBlob : undefined;
+    if (template.slots.length > 0 && readBlob === undefined) return noBlobReader(template.slots);
     if (options.signal.aborted) return { kind: 'not-sent', error: 'aborted before the request was written' };
-    const sent = this.#socket?.request('send', params.body);
-    if (!sent) return { kind: 'not-sent', error: 'no connection to signal-cli' };
+    const socket = this.#socket;
+    if (!socket) return { kind: 'not-sent', error: 'no connection to signal-cli' };
+    let body: BlobBody | undefined;
+    const sent =
+      readBlob === undefined
+        ? (socket.request('send', params.body) ?? { error: 'no connection to signal-cli' })
+        : await socket.requestStreamed('send', params.body, (line) => (body = new BlobBody(line, template.slots, readBlob)).pieces(), options.signal);
+    if ('error' in sent) return body?.outcome ?? { kind: 'not-sent', error: sent.error };
+    const { answer } = sent;
     return await new Promise<SendOutcomeV2>((resolve) => {
       const onAbort = (): void => {
         resolve({ kind: 'unknown', error: 'no answer from signal-cli before the deadline', reason: 'deadline' });
         const late = options.onLateOutcome;
-        if (late) void sent.answer.then((answer) => answer.kind !== 'lost' && late(classify(answer)));
+        if (late) void answer.then((result) => result.kind !== 'lost' && late(classify(result)));
       };
+      // A streamed line may have ended just as the deadline passed.
+      if (options.signal.aborted) return onAbort();
       options.signal.addEventListener('abort', onAbort, { once: true });
-      void sent.answer.then((answer) => {
+      void answer.then((result) => {
         options.signal.removeEventListener('abort', onAbort);
-        resolve(answer.kind === 'lost' ? { kind: 'unknown', error: answer.error, reason: 'link-lost' } : classify(answer));
+        resolve(result.kind === 'lost' ? { kind: 'unknown', error: result.error, reason: 'link-lost' } : classify(result));
       });
     });
   }

@@ -2,15 +2,18 @@
 // messages and receipts arrive on the WebSocket `/v1/receive/{account}`, sends are `POST /v2/send`
 // with a deadline, and `GET /v1/accounts` is the readiness probe (`/v1/health` is always 204 and
 // proves nothing). While a link is up the probe runs at least every `probeIntervalMs`: it alone
-// sees signal-cli restart behind the live WebSocket, and its results feed the loss windows.
+// sees signal-cli restart behind the live WebSocket, and its results feed the loss windows. A
+// send with blob attachments streams its body (blob-body.ts).
 import http from 'node:http';
 import https from 'node:https';
 import { noopLogger, systemClock, TransportError, type Clock, type ConnectOptions, type Link, type Logger, type SendOptionsV2, type SendOutcomeV2, type TransportV2 } from '@tether/core';
 import WebSocket from 'ws';
+import { BlobBody, blobNonce, noBlobReader } from './blob-body.js';
 import { handleFrame, newFrameCounters, parseJsonOrUndefined, type FrameCounters } from './frame-counters.js';
 import { httpRequest, type HttpResult } from './http-request.js';
 import { ReadinessProbes, type ProbeResult } from './readiness-probes.js';
-import { classifyRestProbe, classifyRestSend, maskPhoneNumbers, parseAbout, restSendBody, type IncomingEvent, type OutgoingMessage } from './wire/index.js';
+import { withBlobPlaceholders } from './wire/blob-template.js';
+import { classifyRestProbe, classifyRestSend, maskPhoneNumbers, parseAbout, restSendBody, type BlobReader, type IncomingEvent, type OutgoingMessage } from './wire/index.js';
 import { WebSocketLink } from './ws-link.js';
 
 export interface BackendInfo {
@@ -40,6 +43,8 @@ export interface RestTransportOptions {
   /** Times the probes (their start bounds loss windows). @default systemClock */
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** Reads the bytes of `blob` attachments while the request is written. @default none: such a send fails */
+  readonly readBlob?: BlobReader;
 }
 
 
@@ -52,6 +57,7 @@ export class RestTransport implements TransportV2<OutgoingMessage, IncomingEvent
   readonly #logger: Logger;
   readonly #agent: http.Agent;
   readonly #probes: ReadinessProbes;
+  readonly #readBlob: BlobReader | undefined;
   #info: BackendInfo;
 
   constructor(options: RestTransportOptions) {
@@ -62,6 +68,7 @@ export class RestTransport implements TransportV2<OutgoingMessage, IncomingEvent
     const clock = options.clock ?? systemClock;
     this.#probes = new ReadinessProbes((signal) => this.#ready(signal), options.probeIntervalMs, this.#logger, () => clock.now());
     this.#info = { kind: 'rest', url: this.#base.origin, receive: 'best-effort' };
+    this.#readBlob = options.readBlob;
   }
 
   get info(): BackendInfo {
@@ -103,12 +110,21 @@ export class RestTransport implements TransportV2<OutgoingMessage, IncomingEvent
    * Signal has no idempotency key, so `idempotencyKey` cannot reach it: an `unknown` send resent
    * may arrive twice, which the outbox marks `ambiguous`. A request written and then unanswered is
    * `deadline` when our deadline aborted it and `link-lost` when the connection broke first. The
-   * answer of an aborted request is gone with its socket, so there are no late outcomes.
+   * answer of an aborted request is gone with its socket, so there are no late outcomes. A body
+   * with blobs that cannot be read whole is destroyed unwritten: see `BlobBody.outcome`.
    */
   async send(message: OutgoingMessage, options: SendOptionsV2): Promise<SendOutcomeV2> {
-    const body = restSendBody(this.#account, message);
+    const template = withBlobPlaceholders(message, blobNonce());
+    const body = restSendBody(this.#account, template.message);
     if (!body.ok) return { kind: 'failed', error: maskPhoneNumbers(body.error.message) };
-    const result = await httpRequest(this.#url('/v2/send'), { method: 'POST', body: JSON.stringify(body.body), signal: options.signal, agent: this.#agent });
+    let request: string | BlobBody = JSON.stringify(body.body);
+    if (template.slots.length > 0) {
+      if (this.#readBlob === undefined) return noBlobReader(template.slots);
+      request = new BlobBody(request, template.slots, this.#readBlob);
+      if (request.outcome) return request.outcome;
+    }
+    const result = await httpRequest(this.#url('/v2/send'), { method: 'POST', body: request, signal: options.signal, agent: this.#agent });
+    if (typeof request !== 'string' && request.outcome) return request.outcome;
     if (result.ok) return classifyRestSend(result.status, result.body);
     if (!result.written) return { kind: 'not-sent', error: result.error };
     return { kind: 'unknown', error: result.error, reason: options.signal.aborted ? 'deadline' : 'link-lost' };

@@ -32,10 +32,10 @@ export interface SignalChannel {
 export const SIGNAL_CHANNEL_DEFAULTS = Object.freeze({ probeIntervalMs: 5_000 });
 
 export function createSignalChannel(options: SignalChannelOptions): SignalChannel {
-  const { url, account, receiveMode, logger, store, lossWindowSince, onLossWindowClosed, onLossWindowOpened, ...channelOptions } = options;
+  const { url, account, receiveMode, logger, readBlob, store, lossWindowSince, onLossWindowClosed, onLossWindowOpened, ...channelOptions } = options;
   const probeIntervalMs = channelOptions.probeIntervalMs ?? SIGNAL_CHANNEL_DEFAULTS.probeIntervalMs;
   const clock = options.clock ?? systemClock;
-  const transport = createSignalTransport({ url, account, probeIntervalMs, clock, ...(receiveMode ? { receiveMode } : {}), ...(logger ? { logger } : {}) });
+  const transport = createSignalTransport({ url, account, probeIntervalMs, clock, ...(receiveMode ? { receiveMode } : {}), ...(logger ? { logger } : {}), ...(readBlob ? { readBlob } : {}) });
   const channel = new Channel<OutgoingMessage, IncomingEvent>({
     backoff: backoffFor(transport),
     ...channelOptions,
