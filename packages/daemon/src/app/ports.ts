@@ -131,8 +131,30 @@ export interface DeadLetterStore {
   count(): MaybePromise<number>;
 }
 
+/**
+ * Attachment bytes kept beside the messages, in chunks (DECISIONS: large bodies): written while a
+ * request streams in, before its message exists; linked to the message by `submit` in the
+ * message's own transaction (a submission naming a blob that is gone, partly swept or linked
+ * already is refused whole with `storage-failed`); deleted once their message is purged. A blob that no committed
+ * message names is an orphan: `discard` drops it at once, `purge` sweeps what a crash left.
+ */
+export interface BlobStore {
+  /** Writes chunk `seq` (0, 1, 2, … in order) of a blob no message names yet; chunk 0 creates it. */
+  append(id: string, seq: number, bytes: Uint8Array, now: number): MaybePromise<void>;
+  /** The bytes in order, chunk by chunk; rejects with an error whose `code` is `blob-missing` when the blob is gone. */
+  read(id: string): AsyncIterable<Uint8Array>;
+  /** Deletes a blob unless a message names it (a refused or repeated request). */
+  discard(id: string): MaybePromise<void>;
+  /**
+   * Deletes at most `limit` chunks of orphans: blobs never linked and started before
+   * `unlinkedBefore`, and blobs whose message was deleted. Returns how many chunks went.
+   */
+  purge(unlinkedBefore: number, limit: number): MaybePromise<number>;
+}
+
 export interface Store {
   readonly messages: MessageStore;
+  readonly blobs: BlobStore;
   readonly events: EventStore;
   readonly lossWindows: LossWindowStore;
   readonly meta: MetaStore;

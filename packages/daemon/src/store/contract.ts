@@ -2,7 +2,7 @@
 // run against SQLite and PostgreSQL (issue 13): requests all or nothing with idempotency keys,
 // every message change logged as an event, paging, expiry, retention in chunks, receipts by
 // Signal timestamp, the event log with dedupe keys and `Last-Event-ID` replay, loss windows,
-// named values (cursors) and dead letters. Core's outbox-store contract runs beside it on
+// named values (cursors), dead letters and attachment blobs. Core's outbox-store contract runs beside it on
 // `messages`. Plain async checks that throw (node:assert), like core's suites:
 //   for (const check of storeContract(open)) it(check.name, check.run);
 // `open` gives a fresh, empty store with `maxQueued: CONTRACT_MAX_QUEUED` and `messageEvents`
@@ -277,5 +277,61 @@ export function storeContract(open: () => Promise<Store>): StoreCheck[] {
       assert.equal((await store.messages.head())?.id, a.id);
       assert.equal((await store.messages.get(a.id))?.ambiguous, true);
     }),
+    check('a blob reads back chunk by chunk in order; an unknown one is blob-missing', async (store) => {
+      await store.blobs.append('b1', 0, Buffer.from('hello '), 1);
+      await store.blobs.append('b1', 1, Buffer.from('world'), 1);
+      await store.blobs.append('b1', 2, Buffer.from([0, 255]), 1);
+      assert.deepEqual(await readBlob(store, 'b1'), Buffer.concat([Buffer.from('hello world'), Buffer.from([0, 255])]));
+      assert.equal(await code(() => readBlob(store, 'nope')), 'blob-missing');
+    }),
+    check('submit links the blobs a message names; a blob gone or named already refuses the whole request', async (store) => {
+      await store.blobs.append('b1', 0, Buffer.from('one'), 1);
+      const [linked] = await store.messages.submit([{ messages: [withBlob('a', 'b1')], requestHash: 'h' }], 2);
+      assert.equal(linked?.ok && linked.created, true);
+      assert.deepEqual((await store.messages.get(ids(linked)[0]!))?.payload.attachments?.[0]?.blob, { id: 'b1', size: 3, sha256: 'x' });
+      const before = (await messageEvents(store)).length;
+      const refused = await store.messages.submit(
+        [
+          { messages: [message('fine'), withBlob('gone', 'nope')], requestHash: 'h2' },
+          { messages: [withBlob('again', 'b1')], requestHash: 'h3' },
+        ],
+        3,
+      );
+      assert.deepEqual(refused.map(outcome), ['storage-failed', 'storage-failed']);
+      assert.equal((await store.messages.counts()).queued, 1, 'nothing of a refused request is kept');
+      assert.equal((await messageEvents(store)).length, before);
+      await store.blobs.discard('b1');
+      assert.deepEqual(await readBlob(store, 'b1'), Buffer.from('one'), 'discard leaves a linked blob alone');
+    }),
+    check('discard drops an unlinked blob; purge sweeps old unlinked blobs and those of purged messages, in chunks', async (store) => {
+      for (const id of ['dropped', 'old', 'young', 'kept']) for (let seq = 0; seq < 3; seq++) await store.blobs.append(id, seq, Buffer.from([seq]), id === 'young' ? 50 : 10);
+      await store.blobs.discard('dropped');
+      assert.equal(await code(() => readBlob(store, 'dropped')), 'blob-missing');
+      const [result] = await store.messages.submit([{ messages: [withBlob('with a blob', 'kept')], requestHash: 'h' }], 20);
+      assert.equal(await store.blobs.purge(30, 2), 2, 'at most the limit of chunks at once');
+      const [late] = await store.messages.submit([{ messages: [withBlob('too late', 'old')], requestHash: 'h2' }], 21);
+      assert.equal(late && outcome(late), 'storage-failed', 'a blob partly swept is never linked');
+      assert.ok((await store.blobs.purge(30, 10)) >= 1);
+      assert.equal(await store.blobs.purge(30, 10), 0);
+      assert.equal(await code(() => readBlob(store, 'old')), 'blob-missing');
+      assert.deepEqual(await readBlob(store, 'young'), Buffer.from([0, 1, 2]), 'an upload still in progress is kept');
+      assert.deepEqual(await readBlob(store, 'kept'), Buffer.from([0, 1, 2]), 'a blob a message names is kept');
+      await store.messages.update(ids(result)[0]!, { state: 'sent' }, 21);
+      assert.equal(await store.messages.purgeFinished(30, 10), 1);
+      let swept = 0;
+      for (let round = 0; round < 5; round++) swept += await store.blobs.purge(30, 10);
+      assert.ok(swept >= 3);
+      assert.equal(await code(() => readBlob(store, 'kept')), 'blob-missing', "a purged message's blob goes with it");
+    }),
   ];
+}
+
+const withBlob = (text: string, blob: string): NewMessage => ({
+  message: { recipients: ['+4915100000001'], message: text, attachments: [{ filename: 'a.bin', contentType: 'application/octet-stream', blob: { id: blob, size: 3, sha256: 'x' } }] },
+});
+
+async function readBlob(store: Store, id: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of store.blobs.read(id)) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
 }

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RecordPatch } from '@tether/core';
 import type { OutgoingMessage } from '@tether/signal-transport';
+import { AppError } from '../app/errors.js';
 import type { MessageRecord, MessageSummary } from '../app/ports.js';
 import type { MessageState } from '../protocol/index.js';
 
@@ -98,4 +99,19 @@ export function newRecord(id: string, payload: OutgoingMessage, now: number, exp
     retriableFailures: 0,
     ...(expiresAt === undefined ? {} : { expiresAt }),
   };
+}
+
+/** The blobs a message's attachments name (bytes kept beside the row). */
+export function blobIds(message: OutgoingMessage): string[] {
+  return (message.attachments ?? []).flatMap((attachment) => (attachment.blob ? [attachment.blob.id] : []));
+}
+
+/** What `BlobStore.read` rejects with when the blob is gone. */
+export function blobMissing(id: string): Error {
+  return Object.assign(new Error(`the attachment's bytes (blob ${id}) are no longer stored`), { code: 'blob-missing' });
+}
+
+/** A submission naming a blob that is gone or linked already: nothing of the request is kept. */
+export function blobsNotKept(): AppError {
+  return new AppError('storage-failed', "an attachment's bytes were not kept while the request was read; send the request again", { retryAfterSeconds: 1 });
 }

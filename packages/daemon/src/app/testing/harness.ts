@@ -175,6 +175,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
   const housekeeping = new Housekeeping({
     messages: store.messages,
     events: store.events,
+    blobs: store.blobs,
     expire: (id) => channel.outbox.expire(id),
     clock,
     logger,

@@ -5,6 +5,7 @@
 // daemon retries; a restarted server is reconnected to by the pool and by the listener.
 import { noopLogger, type BackoffPolicy, type Logger } from '@tether/core';
 import type { MessageRecord, SharedStore, LoggedEvent } from '../../app/ports.js';
+import { PostgresBlobStore } from './blob-store.js';
 import { ChangeListener } from './change-listener.js';
 import { Database } from './database.js';
 import { PostgresEventStore } from './event-store.js';
@@ -76,6 +77,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   return {
     kind: 'shared',
     messages,
+    blobs: new PostgresBlobStore(db),
     events: new PostgresEventStore(db),
     lossWindows: new PostgresLossWindowStore(db),
     meta,

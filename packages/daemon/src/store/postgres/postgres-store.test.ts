@@ -413,6 +413,10 @@ describe('query plans', () => {
         store.deadLetters.count(),
         store.leases.current(ACCOUNT),
       ]);
+      await store.blobs.append('b', 0, Buffer.from('x'), 1);
+      for await (const chunk of store.blobs.read('b')) expect(chunk.length).toBe(1);
+      await store.blobs.discard('b');
+      await store.blobs.purge(10, 5);
       await store.messages.purgeFinished(10, 5);
       await store.messages.purgeTimestamps(10, 5);
       await store.events.purge(10, 10, 5);
@@ -429,7 +433,7 @@ describe('query plans', () => {
       for (const { text, values } of statements) {
         const { rows } = await client.query(`EXPLAIN ${text}`, values);
         const plan = rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
-        expect(plan, `${text.replace(/\s+/g, ' ')}\n${plan}`).not.toMatch(/Seq Scan on (messages|events|signal_timestamps|idempotency_keys|loss_windows|webhook_dead_letters)\b/);
+        expect(plan, `${text.replace(/\s+/g, ' ')}\n${plan}`).not.toMatch(/Seq Scan on (messages|events|signal_timestamps|idempotency_keys|loss_windows|webhook_dead_letters|blobs|blob_chunks)\b/);
         expect(plan, `${text.replace(/\s+/g, ' ')}\n${plan}`).not.toMatch(/Sort\b/);
       }
     } finally {

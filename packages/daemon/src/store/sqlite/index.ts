@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type { LoggedEvent, MessageRecord, Store } from '../../app/ports.js';
 import { startCheckpointer } from './checkpointer.js';
 import { openDatabase, type Db } from './database.js';
+import { SqliteBlobStore } from './blob-store.js';
 import { SqliteEventStore } from './event-store.js';
 import { SqliteMessageStore } from './message-store.js';
 import { SqliteDeadLetterStore, SqliteLossWindowStore, SqliteMetaStore } from './small-stores.js';
@@ -42,6 +43,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions): Sqli
   return {
     db,
     messages: new SqliteMessageStore(db, { maxQueued: options.maxQueued, ...(options.messageEvents ? { events: { store: events, ...options.messageEvents } } : {}) }),
+    blobs: new SqliteBlobStore(db),
     events,
     lossWindows: new SqliteLossWindowStore(db),
     meta,

@@ -10,7 +10,7 @@ import type { OutgoingMessage } from '@tether/signal-transport';
 import { AppError } from '../../app/errors.js';
 import type { ListQuery, LoggedEvent, MessageRecord, MessageStore, MessageSummary, Submission, SubmitResult } from '../../app/ports.js';
 import type { MessageState } from '../../protocol/index.js';
-import { newMessageId, newRecord, PATCH_COLUMNS, SUMMARY_COLUMNS, toRecord, toSummary, type MessageRow, type SummaryRow } from '../records.js';
+import { blobIds, blobsNotKept, newMessageId, newRecord, PATCH_COLUMNS, SUMMARY_COLUMNS, toRecord, toSummary, type MessageRow, type SummaryRow } from '../records.js';
 import type { Db } from './database.js';
 import type { SqliteEventStore } from './event-store.js';
 
@@ -70,6 +70,8 @@ export class SqliteMessageStore implements MessageStore {
       remember: db.prepare('INSERT INTO signal_timestamps (timestamp, message_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       lookup: db.prepare('SELECT message_id FROM signal_timestamps WHERE timestamp = ?'),
       purgeTimestamps: db.prepare('DELETE FROM signal_timestamps WHERE rowid IN (SELECT rowid FROM signal_timestamps WHERE at < ? LIMIT ?)'),
+      blobFree: db.prepare('SELECT 1 FROM blobs WHERE id = ? AND message_id IS NULL AND created_at > 0'),
+      linkBlob: db.prepare('UPDATE blobs SET message_id = ? WHERE id = ?'),
     };
     this.#nextPosition = (this.#statements.maxPosition.get() as { position: number }).position + 1;
   }
@@ -103,8 +105,11 @@ export class SqliteMessageStore implements MessageStore {
       const what = submission.messages.length === 1 ? 'the message' : `${submission.messages.length} messages (room for ${room})`;
       return { ok: false, error: new AppError('outbox-full', `the outbox holds ${queued} queued messages, its limit is ${this.#maxQueued} (TETHER_OUTBOX_MAX); ${what} not accepted, try again once it drains`) };
     }
-    const records = submission.messages.map(({ message, expiresAt }) => {
+    const blobs = submission.messages.map(({ message }) => blobIds(message));
+    if (blobs.some((each) => each.some((blob) => this.#statements.blobFree.get(blob) === undefined))) return { ok: false, error: blobsNotKept() };
+    const records = submission.messages.map(({ message, expiresAt }, index) => {
       const id = newMessageId(now);
+      for (const blob of blobs[index]!) this.#statements.linkBlob.run(id, blob);
       this.#statements.insert.run({
         id,
         position: this.#nextPosition++,
