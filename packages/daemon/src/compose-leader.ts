@@ -61,6 +61,7 @@ export function leaderStarter(deps: LeaderDeps): StartLeader {
     const housekeeping = new Housekeeping({
       messages,
       events: store.events,
+      blobs: store.blobs,
       expire: (id) => signal.channel.outbox.expire(id),
       clock,
       logger,
@@ -130,6 +131,8 @@ function signalSide(
     ...(settings.receiveMode ? { receiveMode: settings.receiveMode } : {}),
     logger,
     store: parts.messages,
+    // attachments travel by reference: the transport reads their bytes from the store as it sends
+    readBlob: (id) => store.blobs.read(id),
     clock,
     connectTimeoutMs: settings.connectTimeoutMs,
     heartbeatIntervalMs: settings.heartbeatIntervalMs,

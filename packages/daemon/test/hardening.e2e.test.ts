@@ -145,19 +145,23 @@ describe('input that must be refused', () => {
 });
 
 describe('request bodies in flight', () => {
-  it('answers 503 with Retry-After once the bodies being read pass TETHER_MAX_INFLIGHT_MB, on both listeners, and takes them again after', async () => {
+  it('answers 503 with Retry-After once the bodies held in memory pass TETHER_MAX_INFLIGHT_MB, on both listeners; attachments streamed to the store do not count', async () => {
     const backend = await emulator();
     const tetherd = daemon(tempDir(), { TETHER_SIGNAL_URL: backend.restUrl!, TETHER_MAX_INFLIGHT_MB: '1', TETHER_COMPAT_LISTEN: '127.0.0.1:0' });
     await tetherd.ready();
     const data = Buffer.alloc(900 * 1024, 1).toString('base64'); // 1.2 MB of base64
-    const big = { recipients: [FRIEND], attachments: [{ filename: 'a.bin', contentType: 'application/octet-stream', data }] };
-    const refused = await tetherd.request('POST', '/v1/messages', big);
+    const text = { recipients: [FRIEND], message: 'x'.repeat(1_200_000) };
+    const refused = await tetherd.request('POST', '/v1/messages', text);
     expect(refused).toMatchObject({ status: 503, body: { error: { code: 'busy' } } });
     expect(refused.headers['retry-after']).toBe('2');
+    const attachment = { recipients: [FRIEND], attachments: [{ filename: 'a.bin', contentType: 'application/octet-stream', data }] };
+    expect((await tetherd.request('POST', '/v1/messages', attachment)).status).toBe(202);
     const port = (JSON.parse(await tetherd.logLine(/compat API listening/)) as { compat: { port: number } }).compat.port;
-    const compat = await request({ host: '127.0.0.1', port }, 'POST', '/v2/send', { number: '+4915112345678', recipients: [FRIEND], base64_attachments: [data] });
+    const compat = await request({ host: '127.0.0.1', port }, 'POST', '/v2/send', { number: '+4915112345678', recipients: [FRIEND], message: 'x'.repeat(1_200_000) });
     expect(compat.status).toBe(503);
     expect(compat.headers['retry-after']).toBe('2');
+    const compatAttachment = await request({ host: '127.0.0.1', port }, 'POST', '/v2/send', { number: '+4915112345678', recipients: [FRIEND], base64_attachments: [data] });
+    expect(compatAttachment.status).toBe(201);
     const small = await tetherd.request('POST', '/v1/messages', { recipients: [FRIEND], attachments: [{ filename: 'a.bin', contentType: 'application/octet-stream', data: Buffer.alloc(300 * 1024, 1).toString('base64') }] });
     expect(small.status).toBe(202);
   });

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../app/errors.js';
 import type { TetherService } from '../app/service.js';
 import { readJson, type BodyBudget } from '../http/body.js';
+import { readJsonStreaming, type JsonPath } from '../http/json-stream.js';
 import { requestUrl } from '../http/request-target.js';
 import { sendError, sendJson } from '../http/respond.js';
 import { Router, type Route } from '../http/router.js';
@@ -103,12 +104,24 @@ async function submit({ request, response, service }: Input, options: ApiOptions
   }
   const maxBytes = service.limits().maxAttachmentBytes;
   const reservation = options.budget.open();
+  // attachments go to the blob store as the body streams in; what no message names afterwards
+  // (a refused or repeated request) is dropped
+  const uploads = service.uploads();
   let submitted: Awaited<ReturnType<TetherService['submit']>>;
   try {
-    const body = await readJson(request, Math.ceil(maxBytes * 1.4) + 1024 * 1024, () => tooLarge(maxBytes), reservation);
-    submitted = await service.submit(body, key);
+    const body = await readJsonStreaming(request, {
+      limitBytes: Math.ceil(maxBytes * 1.4) + 1024 * 1024,
+      tooLarge: () => tooLarge(maxBytes),
+      reservation,
+      streamAt: (path) => {
+        const field = attachmentField(path);
+        return field === undefined ? undefined : uploads.open(field);
+      },
+    });
+    submitted = await service.submit(body === undefined ? {} : body, key);
   } finally {
     reservation.release();
+    uploads.discardUnlinked().catch((error: unknown) => options.logger.error({ err: error }, 'the attachments of a refused request could not be dropped; retention sweeps them'));
   }
   const { created, batch, messages } = submitted;
   const status = created ? 202 : 200;
@@ -153,6 +166,16 @@ async function events({ request, response, url, service }: Input): Promise<void>
     for (const kind of kinds) if (!EVENT_NAMES.includes(kind)) throw new AppError('invalid-kinds', `kinds must be among ${EVENT_NAMES.join(', ')}`, { field: 'kinds' });
   }
   await service.feed.subscribe(sseSink(response), { ...(after === undefined ? {} : { after }), ...(kinds ? { kinds } : {}) });
+}
+
+/** `attachments[i]` or `messages[j].attachments[i]` when `path` is an attachment's `data`. */
+function attachmentField(path: JsonPath): string | undefined {
+  const [first, second, third, fourth, fifth] = path;
+  if (path.length === 3 && first === 'attachments' && typeof second === 'number' && third === 'data') return `attachments[${second}]`;
+  if (path.length === 5 && first === 'messages' && typeof second === 'number' && third === 'attachments' && typeof fourth === 'number' && fifth === 'data') {
+    return `messages[${second}].attachments[${fourth}]`;
+  }
+  return undefined;
 }
 
 function messageId(params: Readonly<Record<string, string>>): string {

@@ -4,6 +4,7 @@
 import { TransportError } from '@tether/core';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../protocol/index.js';
+import { CHUNK_BYTES, ORPHAN_AFTER_MS, StoredData, Uploads } from './attachment-upload.js';
 import { CHUNK, Housekeeping } from './housekeeping.js';
 import { harnessStarter, FRIEND, incomingMessage, START, type Harness } from './testing/harness.js';
 
@@ -92,6 +93,33 @@ describe('retention', () => {
     expect(store.messages.idsForTimestamp(1_000)).toEqual([]);
   });
 
+  it("sweeps attachment bytes a dead request left after an hour, and a purged message's with it", async () => {
+    const harness = await started({ sentRetentionHours: 1 });
+    const { store, clock } = harness;
+    const orphan = new Uploads(store.blobs, { now: () => clock.now(), maxBytes: 1e9 }).writer();
+    await orphan.write(Buffer.alloc(CHUNK_BYTES * 2 + 1, 1)); // a request whose process died mid-body
+    const kept = new Uploads(store.blobs, { now: () => clock.now(), maxBytes: 1e9 }).writer();
+    await kept.write(Buffer.from('bytes'));
+    const blob = await kept.end();
+    const { id } = (await harness.service.submit({ recipients: [FRIEND], attachments: [{ filename: 'a', contentType: 'text/plain', data: new StoredData(blob) }] })).messages[0]!;
+    await harness.until(async () => (await state(harness, id)).state === 'sent', 'the send');
+    const stored = async (blobId: string): Promise<string> => {
+      try {
+        for await (const _chunk of store.blobs.read(blobId)) return 'stored';
+        return 'empty';
+      } catch (error) {
+        return (error as { code: string }).code;
+      }
+    };
+    await harness.housekeeping.purge();
+    expect([await stored(orphan.id), await stored(blob.id)]).toEqual(['stored', 'stored']);
+    clock.advance(ORPHAN_AFTER_MS + 1);
+    await harness.housekeeping.purge();
+    expect([await stored(orphan.id), await stored(blob.id)]).toEqual(['blob-missing', 'blob-missing']);
+    const purges = harness.logger.lines.filter((line) => line.message === 'retention purge').map((line) => line.fields as { attachmentChunks: number });
+    expect(purges.reduce((total, fields) => total + fields.attachmentChunks, 0)).toBe(5); // 2 + 1 chunks, and the 2 blob rows
+  });
+
   it('logs a failing pass and runs again on the next timer; close stops both timers', async () => {
     const harness = await started();
     let fail = true;
@@ -100,6 +128,7 @@ describe('retention', () => {
         get: (target, key, receiver) => (key === 'purgeFinished' && fail ? () => Promise.reject(new Error('disk I/O error')) : Reflect.get(target, key, receiver)),
       }),
       events: harness.store.events,
+      blobs: harness.store.blobs,
       expire: (id) => harness.channel.outbox.expire(id),
       clock: harness.clock,
       logger: harness.logger,

@@ -24,6 +24,7 @@ describe('retention purge', () => {
     const housekeeping = new Housekeeping({
       messages: store.messages,
       events: store.events,
+      blobs: store.blobs,
       expire: async () => undefined,
       clock: systemClock,
       logger: noopLogger,

@@ -3,15 +3,20 @@
 // Signal timestamps every hour. Both work in bounded chunks and yield between them, so a purge
 // of a million rows never holds the event loop for long.
 import type { Clock, Logger, TimerHandle } from '@tether/core';
-import type { EventStore, MessageStore } from './ports.js';
+import { ORPHAN_AFTER_MS } from './attachment-upload.js';
+import type { BlobStore, EventStore, MessageStore } from './ports.js';
 
 const HOUR_MS = 3_600_000;
 /** Rows per chunk: a chunk of SQLite deletes takes a millisecond or two. */
 export const CHUNK = 250;
+/** Attachment chunks (about 1 MiB each) deleted per step. */
+export const BLOB_CHUNKS = 8;
 
 export interface HousekeepingOptions {
   readonly messages: MessageStore;
   readonly events: Pick<EventStore, 'purge'>;
+  /** Attachment bytes: orphans are swept with the rest. */
+  readonly blobs: Pick<BlobStore, 'purge'>;
   /** Fails a queued message whose expiry has passed (the outbox's own rule). */
   readonly expire: (id: string) => Promise<unknown>;
   readonly clock: Clock;
@@ -61,17 +66,19 @@ export class Housekeeping {
 
   /** One purge pass now (also what the hourly timer runs). */
   async purge(): Promise<void> {
-    const { clock, messages, events, logger, sentRetentionHours, inboundRetentionHours } = this.#options;
+    const { clock, messages, events, blobs, logger, sentRetentionHours, inboundRetentionHours } = this.#options;
     const now = clock.now();
     const sentBefore = now - sentRetentionHours * HOUR_MS;
     const eventsBefore = now - inboundRetentionHours * HOUR_MS;
     // the timestamp map outlives sent rows: four times their retention, at least 30 days
     const timestampsBefore = now - Math.max(4 * sentRetentionHours, 30 * 24) * HOUR_MS;
-    const removed = { messages: 0, events: 0, timestamps: 0 };
+    const removed = { messages: 0, events: 0, timestamps: 0, attachmentChunks: 0 };
     removed.messages = await this.#chunked(() => messages.purgeFinished(sentBefore, CHUNK));
     removed.events = await this.#chunked(() => events.purge(eventsBefore, eventsBefore, CHUNK));
     removed.timestamps = await this.#chunked(() => messages.purgeTimestamps(timestampsBefore, CHUNK));
-    if (removed.messages + removed.events > 0) logger.info(removed, 'retention purge');
+    // after the messages: a purged message's attachments are orphans now
+    removed.attachmentChunks = await this.#chunked(() => blobs.purge(now - ORPHAN_AFTER_MS, BLOB_CHUNKS), BLOB_CHUNKS);
+    if (removed.messages + removed.events + removed.attachmentChunks > 0) logger.info(removed, 'retention purge');
   }
 
   async #expireDue(): Promise<void> {
@@ -85,12 +92,12 @@ export class Housekeeping {
     this.scheduleExpiry();
   }
 
-  async #chunked(step: () => number | Promise<number>): Promise<number> {
+  async #chunked(step: () => number | Promise<number>, chunk = CHUNK): Promise<number> {
     let total = 0;
     while (!this.#closed) {
       const removed = await step();
       total += removed;
-      if (removed < CHUNK) break;
+      if (removed < chunk) break;
       await this.#yield();
     }
     return total;

@@ -2,8 +2,9 @@
 // turns it into a submission for the outbox. Every refusal names the field (for a batch, the
 // item's index) and says what is wrong; nothing invalid reaches the outbox.
 import { createHash } from 'node:crypto';
-import { parseRecipient, parseRecipients, type OutgoingMessage } from '@tether/signal-transport';
+import { parseRecipient, parseRecipients, type OutgoingAttachment, type OutgoingMessage } from '@tether/signal-transport';
 import { MAX_BATCH } from '../protocol/index.js';
+import { StoredData } from './attachment-upload.js';
 import { AppError } from './errors.js';
 import type { NewMessage, Submission } from './ports.js';
 
@@ -38,7 +39,10 @@ export function parseSubmission(body: unknown, limits: InputLimits, idempotencyK
 
 /** What an Idempotency-Key is compared by; the compat endpoint hashes its sends the same way. */
 export function hashOf(value: NewMessage | readonly NewMessage[]): string {
-  const plain = (item: NewMessage): unknown => [item.message, item.expiresAt ?? null];
+  // a stored attachment is compared by its bytes' hash, not by the blob that happens to hold them
+  const bytes = (attachment: OutgoingAttachment): unknown =>
+    attachment.blob ? { filename: attachment.filename, contentType: attachment.contentType, size: attachment.blob.size, sha256: attachment.blob.sha256 } : attachment;
+  const plain = (item: NewMessage): unknown => [item.message.attachments ? { ...item.message, attachments: item.message.attachments.map(bytes) } : item.message, item.expiresAt ?? null];
   return createHash('sha256')
     .update(JSON.stringify(Array.isArray(value) ? ['batch', (value as readonly NewMessage[]).map(plain)] : plain(value as NewMessage)))
     .digest('hex');
@@ -90,7 +94,7 @@ function folded(recipients: readonly string[]): string[] {
   return kept;
 }
 
-function parseAttachments(value: unknown, maxBytes: number, field: (name: string) => string): { filename: string; contentType: string; data: string }[] {
+function parseAttachments(value: unknown, maxBytes: number, field: (name: string) => string): OutgoingAttachment[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new AppError('invalid-attachments', 'attachments must be an array', { field: field('attachments') });
   let total = 0;
@@ -100,10 +104,15 @@ function parseAttachments(value: unknown, maxBytes: number, field: (name: string
     const { filename, contentType, data } = item as Record<string, unknown>;
     if (typeof filename !== 'string' || filename === '' || /[/\\]/.test(filename)) throw new AppError('invalid-attachments', `${where}.filename must be a file name without a path`, { field: where });
     if (typeof contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+$/.test(contentType)) throw new AppError('invalid-attachments', `${where}.contentType must be a MIME type like image/png`, { field: where });
-    if (typeof data !== 'string' || data.length % 4 !== 0 || !BASE64.test(data)) throw new AppError('invalid-attachments', `${where}.data must be base64`, { field: where });
-    if (data === '') throw new AppError('invalid-attachments', `${where}.data is empty; an attachment needs its bytes`, { field: where });
-    total += Buffer.byteLength(data, 'base64');
+    // the control API streams `data` into the blob store as it reads the body (StoredData); other callers give the base64
+    if (data instanceof StoredData) {
+      total += data.blob.size;
+    } else {
+      if (typeof data !== 'string' || data.length % 4 !== 0 || !BASE64.test(data)) throw new AppError('invalid-attachments', `${where}.data must be base64`, { field: where });
+      if (data === '') throw new AppError('invalid-attachments', `${where}.data is empty; an attachment needs its bytes`, { field: where });
+      total += Buffer.byteLength(data, 'base64');
+    }
     if (total > maxBytes) throw new AppError('too-large', `attachments exceed ${Math.floor(maxBytes / 1024 / 1024)} MiB (TETHER_MAX_ATTACHMENT_MB)`, { field: where });
-    return { filename, contentType, data };
+    return data instanceof StoredData ? { filename, contentType, blob: data.blob } : { filename, contentType, data };
   });
 }

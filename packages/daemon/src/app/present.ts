@@ -23,7 +23,7 @@ export function presentRecord(record: MessageRecord, withBody = false): Message 
   const message = presentFields(record.id, record.state, record.payload.recipients, record, record.backendId === undefined ? undefined : Number(record.backendId));
   if (withBody && record.payload.message !== undefined) message.message = record.payload.message;
   if (withBody && record.payload.attachments) {
-    message.attachments = record.payload.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: Buffer.byteLength(a.data, 'base64') }));
+    message.attachments = record.payload.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.blob ? a.blob.size : Buffer.byteLength(a.data ?? '', 'base64') }));
   }
   return message;
 }

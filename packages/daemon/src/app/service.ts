@@ -4,6 +4,7 @@
 // clock, logger) and throws AppError with a protocol code; it knows nothing of HTTP. Every
 // instance serves all of them; what needs the link goes through the leader's parts when this
 // instance leads, and through the store (or a refusal naming the leader) when it stands by.
+import { Uploads } from './attachment-upload.js';
 import type { Clock, Disposer, Logger } from '@tether/core';
 import type { Message, MessageState, Status } from '../protocol/index.js';
 import { AppError, fromCoreError } from './errors.js';
@@ -101,6 +102,11 @@ export class TetherService {
   }
 
   /** Checks and commits `POST /v1/messages` (one message or `{ messages }`); answers once durable. */
+  /** Where a request's attachments stream to while it is read (discard what no message names once answered). */
+  uploads(): Uploads {
+    return new Uploads(this.#options.store.blobs, { now: () => this.#options.clock.now(), maxBytes: this.#options.maxAttachmentBytes });
+  }
+
   async submit(body: unknown, idempotencyKey?: string): Promise<Submitted> {
     const { submission, batch } = parseSubmission(body, this.limits(), idempotencyKey);
     const result = await this.#intake.submit(submission);
