@@ -203,6 +203,8 @@ function compatPort(settings: Settings, compatListen: { host: string; port: numb
     backend: () => signal()?.backend() ?? configuredBackend(settings),
     challenge: (token, captcha) => service.challenge(token, captcha),
     healthy: () => service.healthy(),
+    uploads: () => service.uploads(),
+    readBlob: (id) => store.blobs.read(id),
   };
 }
 

@@ -1,6 +1,7 @@
 // Request bodies read the way signal-cli-rest-api reads them (gin's BindJSON, i.e. Go's
 // encoding/json into a struct): keys match regardless of case, null and unknown keys are ignored,
 // and one value of the wrong type fails the whole body, which the real API calls "invalid request".
+import { StreamedAttachment } from './attachments.js';
 
 export type Shape = 'string' | 'bool' | 'int' | { readonly list: Shape } | { readonly fields: Fields };
 export type Fields = Readonly<Record<string, Shape>>;
@@ -16,13 +17,19 @@ export function bindGoJson(text: string, fields: Fields): Bound | undefined {
   } catch {
     return undefined;
   }
+  return bindParsed(parsed, fields);
+}
+
+/** A body already parsed (undefined: it was empty). An attachment read as it streamed in binds as the string it was. */
+export function bindParsed(parsed: unknown, fields: Fields): Bound | undefined {
+  if (parsed === undefined) return undefined;
   if (parsed === null) return {};
   const bound = bindValue(parsed, { fields });
   return bound.ok ? (bound.value as Bound) : undefined;
 }
 
 function bindValue(value: unknown, shape: Shape): { ok: true; value: unknown } | { ok: false } {
-  if (shape === 'string') return typeof value === 'string' ? { ok: true, value } : { ok: false };
+  if (shape === 'string') return typeof value === 'string' || value instanceof StreamedAttachment ? { ok: true, value } : { ok: false };
   if (shape === 'bool') return typeof value === 'boolean' ? { ok: true, value } : { ok: false };
   if (shape === 'int') return typeof value === 'number' && Number.isSafeInteger(value) ? { ok: true, value } : { ok: false };
   if ('list' in shape) {
@@ -59,6 +66,19 @@ function zero(shape: Shape): unknown {
 export function text(bound: Bound, key: string): string {
   const value = bound[key];
   return typeof value === 'string' ? value : '';
+}
+
+/** A list of strings that may hold attachments read as they streamed in. */
+export function encodedList(bound: Bound, key: string): (string | StreamedAttachment)[] {
+  const value = bound[key];
+  return Array.isArray(value) ? value.filter((item): item is string | StreamedAttachment => typeof item === 'string' || item instanceof StreamedAttachment) : [];
+}
+
+/** A string that may hold an attachment read as it streamed in; undefined when absent or empty. */
+export function encodedOne(bound: Bound, key: string): string | StreamedAttachment | undefined {
+  const value = bound[key];
+  if (value instanceof StreamedAttachment) return value.empty ? undefined : value;
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 export function texts(bound: Bound, key: string): string[] {

@@ -2,6 +2,7 @@
 // durable event log and its cursors, the link and the raw transport for requests Tether does not
 // queue. Naming it keeps the endpoint testable and its reach visible.
 import type { OutgoingMessage, SignalTransport } from '@tether/signal-transport';
+import type { Uploads } from '../app/attachment-upload.js';
 import type { EventLog } from '../app/event-log.js';
 import type { MessageRecord, MetaStore } from '../app/ports.js';
 import type { Status } from '../protocol/index.js';
@@ -29,4 +30,8 @@ export interface CompatPort {
   /** Submits a solved captcha; AppError `challenge-failed` when the backend refuses it. */
   challenge(token: string, captcha: string): Promise<unknown>;
   healthy(): Promise<boolean>;
+  /** Where a send's attachments stream to while its body is read. */
+  uploads(): Uploads;
+  /** A stored attachment's bytes. */
+  readBlob(id: string): AsyncIterable<Uint8Array>;
 }

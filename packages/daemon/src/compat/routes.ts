@@ -4,18 +4,23 @@
 // another method (gin has no 405). Each handler returns its answer; the server writes it.
 import type { IncomingMessage } from 'node:http';
 import { AppError } from '../app/errors.js';
+import type { JsonPath, StringSink } from '../http/json-stream.js';
 import { Router, type Route } from '../http/router.js';
+import { RestAttachmentUpload } from './attachments.js';
 import { aboutBody } from './about.js';
 import { parseChallenge, parseReaction, parseReceipt, parseTyping, type Parsed } from './action-requests.js';
 import { forward, type Action } from './backend-forward.js';
 import { errorAnswer, noContent, type Answer } from './http-io.js';
 import { ACCOUNT_MISSING, handleSend, type SendContext } from './send-handler.js';
+import { INVALID_REQUEST } from './send-request.js';
 
 export interface RouteInput {
   readonly request: IncomingMessage;
   readonly number: string;
   /** The body as text, up to `limit` bytes (default 64 KiB). */
   readonly body: (limit?: number) => Promise<string>;
+  /** The body parsed as it streams in (undefined when empty), the strings `streamAt` picks handed to their sinks. */
+  readonly json: (limit: number, streamAt: (path: JsonPath) => StringSink | undefined) => Promise<unknown>;
   readonly signal: AbortSignal;
 }
 
@@ -65,7 +70,27 @@ async function send(version: 'v1' | 'v2', input: RouteInput, context: SendContex
   // Base64 grows bodies by a third; allow the attachment limit plus room for the rest.
   const limit = Math.ceil(context.port.settings.maxAttachmentMb * 1024 * 1024 * 1.4) + 1024 * 1024;
   const key = input.request.headers['idempotency-key'];
-  return handleSend({ version, body: await input.body(limit), idempotencyKey: typeof key === 'string' ? key : undefined, signal: input.signal }, context);
+  // attachments go to the blob store as the body streams in; what no message names afterwards is dropped
+  const uploads = context.port.uploads();
+  try {
+    let parsed: unknown;
+    try {
+      parsed = await input.json(limit, (path) => (isAttachment(version, path) ? new RestAttachmentUpload(uploads.writer(), context.port.readBlob) : undefined));
+    } catch (error) {
+      if (AppError.isInstance(error) && (error.code === 'invalid-json' || error.code === 'invalid-body')) return errorAnswer(400, INVALID_REQUEST);
+      throw error;
+    }
+    return await handleSend({ version, body: { parsed }, idempotencyKey: typeof key === 'string' ? key : undefined, signal: input.signal }, context);
+  } finally {
+    uploads.discardUnlinked().catch((error: unknown) => context.logger.error({ err: error }, 'the attachments of a refused request could not be dropped; retention sweeps them'));
+  }
+}
+
+/** `base64_attachments[i]` (v2) or `base64_attachment` (v1), keys matched as Go matches them, in any case. */
+function isAttachment(version: 'v1' | 'v2', path: JsonPath): boolean {
+  const [key, index] = path;
+  if (typeof key !== 'string') return false;
+  return version === 'v2' ? path.length === 2 && key.toLowerCase() === 'base64_attachments' && typeof index === 'number' : path.length === 1 && key.toLowerCase() === 'base64_attachment';
 }
 
 async function act(input: RouteInput, context: SendContext, parsed: Parsed<Action>): Promise<Answer> {

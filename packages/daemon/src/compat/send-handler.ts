@@ -10,7 +10,7 @@ import { forward } from './backend-forward.js';
 import { errorAnswer, type Answer } from './http-io.js';
 import type { CompatPort } from './port.js';
 import { visibleText } from './rich-content.js';
-import { parseSendV1, parseSendV2, type SendDraft } from './send-request.js';
+import { parseSendV1, parseSendV2, type SendBody, type SendDraft } from './send-request.js';
 import type { SendWaiter } from './send-waiter.js';
 
 export const ACCOUNT_MISSING = 'Specified account does not exist';
@@ -24,7 +24,7 @@ export interface SendContext {
 
 export interface SendCall {
   readonly version: 'v1' | 'v2';
-  readonly body: string;
+  readonly body: SendBody;
   readonly idempotencyKey: string | undefined;
   /** Aborted when the client goes away: stop waiting. */
   readonly signal: AbortSignal;
@@ -36,7 +36,7 @@ export async function handleSend(call: SendCall, context: SendContext): Promise<
   if (!parsed.ok) return errorAnswer(400, parsed.error);
   const draft = parsed.draft;
   if (draft.number !== port.settings.account) return errorAnswer(400, ACCOUNT_MISSING);
-  if (draft.rich.length > 0) return forward(port, { kind: 'send', body: draft.body(), features: draft.rich }, call.signal);
+  if (draft.rich.length > 0) return forward(port, { kind: 'send', body: await draft.body(), features: draft.rich }, call.signal);
   const message = outgoing(draft, port.settings.maxAttachmentMb);
   if (typeof message === 'string') return errorAnswer(400, message);
   let submitted: MessageRecord;

@@ -17,7 +17,7 @@ const draftOf = (result: DraftResult) => {
 };
 
 describe('parseSendV2', () => {
-  it('turns a plain send into a draft with decoded attachments and no rich features', () => {
+  it('turns a plain send into a draft with decoded attachments and no rich features', async () => {
     const draft = draftOf(v2({ recipient: '+4915100000001', base64_attachments: ['data:text/csv;filename=a.csv;base64,YSxi', Buffer.from([0xff, 0xd8, 0xff, 0]).toString('base64')] }));
     expect(draft).toMatchObject({ number: ACCOUNT, message: 'hi', rich: [] });
     expect(draft.attachments).toEqual([
@@ -25,7 +25,7 @@ describe('parseSendV2', () => {
       { attachment: { filename: '', contentType: 'image/jpeg', data: '/9j/AA==' }, size: 4 },
     ]);
     expect(draft.resolve()).toEqual({ ok: true, value: [FRIEND, '+4915100000001'] });
-    expect(draft.body()).toMatchObject({ number: ACCOUNT });
+    expect(await draft.body()).toMatchObject({ number: ACCOUNT });
   });
 
   it('names every feature the outbox cannot carry (quotes, mentions and styles it can), so the request is forwarded instead', () => {
@@ -67,11 +67,11 @@ describe('parseSendV2', () => {
 });
 
 describe('parseSendV1', () => {
-  it('sends to numbers, or to one group given by its raw id in base64', () => {
+  it('sends to numbers, or to one group given by its raw id in base64', async () => {
     const numbers = draftOf(parseSendV1(JSON.stringify({ number: ACCOUNT, recipients: ['+49 151 8765-4321'], message: 'hi', base64_attachment: Buffer.from('x').toString('base64') })));
     expect(numbers.resolve()).toEqual({ ok: true, value: [FRIEND] });
     expect(numbers.attachments).toHaveLength(1);
-    expect(numbers.body()).toMatchObject({ number: ACCOUNT });
+    expect(await numbers.body()).toMatchObject({ number: ACCOUNT });
     const group = draftOf(parseSendV1(JSON.stringify({ number: ACCOUNT, recipients: [Buffer.from(GROUP_ID, 'latin1').toString('base64')], is_group: true, message: 'hi' })));
     expect(group.resolve()).toEqual({ ok: true, value: [GROUP] });
   });

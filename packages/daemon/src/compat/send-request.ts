@@ -1,8 +1,8 @@
 // The checks signal-cli-rest-api makes on `POST /v2/send` and `POST /v1/send` before it calls
 // signal-cli, in its order and with its texts (R:src/api/api.go SendV2/Send, R:src/client/client.go).
 // What passes becomes a draft; signal-cli's own checks run later, after the account check.
-import { decodeStrictBase64, parseRestAttachment } from './attachments.js';
-import { bindGoJson, flag, integer, struct, text, texts, type Bound, type Fields } from './go-json.js';
+import { decodeStrictBase64, parseRestAttachment, StreamedAttachment } from './attachments.js';
+import { bindGoJson, bindParsed, encodedList, encodedOne, flag, integer, struct, text, texts, type Bound, type Fields } from './go-json.js';
 import { classifyRestRecipients, resolveRecipients, resolveSingle, type Checked } from './rest-recipients.js';
 import { readRichContent, type RichResult } from './rich-content.js';
 import type { OutgoingAttachment } from '@tether/signal-transport';
@@ -18,7 +18,7 @@ export interface SendDraft {
   /** Features the outbox cannot carry: such a request is forwarded as it is, not queued. */
   readonly rich: readonly string[];
   /** The parsed body, for forwarding (parsed again only then: bodies can be large). */
-  readonly body: () => unknown;
+  readonly body: () => Promise<unknown>;
 }
 
 export type DraftResult = { readonly ok: true; readonly draft: SendDraft } | { readonly ok: false; readonly error: string };
@@ -48,13 +48,16 @@ const V1: Fields = { number: 'string', recipients: { list: 'string' }, message: 
 
 export const INVALID_REQUEST = "Couldn't process request - invalid request";
 
-export function parseSendV2(body: string): DraftResult {
-  const request = bindGoJson(body, V2);
+/** A body as text, or parsed as it streamed in (its attachments read into the blob store). */
+export type SendBody = string | { readonly parsed: unknown };
+
+export function parseSendV2(body: SendBody): DraftResult {
+  const request = bind(body, V2);
   if (request === undefined) return refuse(INVALID_REQUEST);
   const recipients = texts(request, 'recipients');
   if (text(request, 'recipient') !== '') recipients.push(text(request, 'recipient'));
   const number = text(request, 'number');
-  const encoded = texts(request, 'base64_attachments');
+  const encoded = encodedList(request, 'base64_attachments');
   if (recipients.length === 0) return refuse("Couldn't process request - please provide at least one recipient");
   if (number === '') return refuse("Couldn't process request - please provide a valid number");
   const sticker = text(request, 'sticker');
@@ -76,20 +79,20 @@ export function parseSendV2(body: string): DraftResult {
     resolve: () => resolveRecipients(classified.value),
     content: readRichContent(request),
     rich: richFeatures(request),
-    body: () => JSON.parse(body) as unknown,
+    body: forwardBody(body),
   };
   return { ok: true, draft };
 }
 
-export function parseSendV1(body: string): DraftResult {
-  const request = bindGoJson(body, V1);
+export function parseSendV1(body: SendBody): DraftResult {
+  const request = bind(body, V1);
   if (request === undefined) return refuse(INVALID_REQUEST);
   const recipients = texts(request, 'recipients');
   if (recipients.length === 0) return refuse('Please specify at least one recipient');
   const isGroup = flag(request, 'is_group') === true;
   if (isGroup && recipients.length > 1) return refuse('More than one recipient is currently not allowed');
-  const encoded = text(request, 'base64_attachment');
-  const attachments = decodeAll(encoded === '' ? [] : [encoded]);
+  const encoded = encodedOne(request, 'base64_attachment');
+  const attachments = decodeAll(encoded === undefined ? [] : [encoded]);
   if (!Array.isArray(attachments)) return refuse(attachments.error);
   let resolve = (): Checked<string[]> => resolveEach(recipients);
   if (isGroup) {
@@ -97,7 +100,7 @@ export function parseSendV1(body: string): DraftResult {
     if (typeof rawId === 'number') return refuse('Invalid group id');
     resolve = () => resolveV1Group(rawId.toString('latin1'));
   }
-  const draft = { number: text(request, 'number'), message: text(request, 'message'), attachments, resolve, content: { ok: true, content: {} } as const, rich: [], body: () => JSON.parse(body) as unknown };
+  const draft = { number: text(request, 'number'), message: text(request, 'message'), attachments, resolve, content: { ok: true, content: {} } as const, rich: [], body: forwardBody(body) };
   return { ok: true, draft };
 }
 
@@ -130,10 +133,32 @@ function linkPreviewError(message: string, preview: Bound): string | undefined {
   return undefined;
 }
 
-function decodeAll(values: readonly string[]): { attachment: OutgoingAttachment; size: number }[] | { error: string } {
+function bind(body: SendBody, fields: Fields): Bound | undefined {
+  return typeof body === 'string' ? bindGoJson(body, fields) : bindParsed(body.parsed, fields);
+}
+
+/** The body to forward: parsed again from text, or with each streamed attachment written out again. */
+function forwardBody(body: SendBody): () => Promise<unknown> {
+  return typeof body === 'string' ? async () => JSON.parse(body) as unknown : () => inflate(body.parsed);
+}
+
+async function inflate(value: unknown): Promise<unknown> {
+  if (value instanceof StreamedAttachment) return value.text();
+  if (Array.isArray(value)) {
+    const items: unknown[] = [];
+    for (const item of value) items.push(await inflate(item));
+    return items;
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  const object: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) object[key] = await inflate(item);
+  return object;
+}
+
+function decodeAll(values: readonly (string | StreamedAttachment)[]): { attachment: OutgoingAttachment; size: number }[] | { error: string } {
   const decoded: { attachment: OutgoingAttachment; size: number }[] = [];
   for (const value of values) {
-    const parsed = parseRestAttachment(value);
+    const parsed = value instanceof StreamedAttachment ? value.result : parseRestAttachment(value);
     if (!parsed.ok) return { error: parsed.error };
     decoded.push({ attachment: parsed.attachment, size: parsed.size });
   }

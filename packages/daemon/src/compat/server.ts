@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import { authorized, UNAUTHORIZED_BODY } from './auth.js';
 import { AppError } from '../app/errors.js';
 import type { BodyBudget } from '../http/body.js';
+import { readJsonStreaming, type JsonPath, type StringSink } from '../http/json-stream.js';
 import { requestUrl } from '../http/request-target.js';
 import type { CompatPort } from './port.js';
 import { BodyTooLarge, errorAnswer, readText, writeAnswer, writeNotFound, writeText } from './http-io.js';
@@ -122,8 +123,11 @@ async function handle(request: http.IncomingMessage, response: http.ServerRespon
   response.on('close', () => gone.abort());
   const reservation = options.budget.open();
   const body = (limit = SMALL_BODY): Promise<string> => readText(request, limit, reservation);
+  // Go's decoder replaces invalid UTF-8 with U+FFFD, so the real API takes such bodies
+  const json = (limit: number, streamAt: (path: JsonPath) => StringSink | undefined): Promise<unknown> =>
+    readJsonStreaming(request, { limitBytes: limit, tooLarge: () => new BodyTooLarge(), reservation, streamAt, invalidUtf8: 'replace' });
   try {
-    writeAnswer(response, await runRoute(match, { request, body, signal: gone.signal }, context));
+    writeAnswer(response, await runRoute(match, { request, body, json, signal: gone.signal }, context));
   } catch (error) {
     if (AppError.isInstance(error) && error.code === 'busy') {
       response.setHeader('connection', 'close');
