@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BlobBody, blobNonce } from './blob-body.js';
+import { Writable } from 'node:stream';
+import { BlobBody, blobNonce, writePieces } from './blob-body.js';
 import { withBlobPlaceholders } from './wire/blob-template.js';
 import { encodeRequest, jsonRpcSendParams, restSendBody, type BlobReader, type OutgoingAttachment, type OutgoingMessage } from './wire/index.js';
 
@@ -144,5 +145,25 @@ describe('a blob that cannot be read whole', () => {
     const result = await attempt({ id: 'b', size: 6, sha256 }, reader(new Map([['b', Buffer.from('abcdef')]]), [1, 4]));
     expect(result).toMatchObject({ error: undefined, outcome: undefined });
     expect(result.yielded).toContain(`base64,${Buffer.from('abcdef').toString('base64')}"`);
+  });
+});
+
+describe('writing the pieces', () => {
+  it('gives the event loop turns while a socket takes every write at once (a local backend)', async () => {
+    const sink = new Writable({ write: (_chunk, _encoding, done) => done() }); // drains at once
+    const pieces = async function* (): AsyncGenerator<string> {
+      for (let index = 0; index < 16; index++) yield 'A'.repeat(512 * 1024);
+    };
+    let turns = 0;
+    const count = (): void => {
+      turns++;
+      if (!finished) setImmediate(count);
+    };
+    let finished = false;
+    setImmediate(count);
+    const result = await writePieces(sink, pieces(), new AbortController().signal);
+    finished = true;
+    expect(result).toEqual({ kind: 'written' });
+    expect(turns).toBeGreaterThanOrEqual(4); // 8 MiB: a turn at least every 2 MiB
   });
 });

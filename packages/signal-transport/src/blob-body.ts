@@ -106,6 +106,12 @@ export type WriteResult =
 export type PieceSink = Pick<Writable, 'write' | 'once' | 'off' | 'destroyed'>;
 
 const STOPPED = Symbol('stopped');
+/**
+ * Characters written between turns of the event loop. A reader that answers at once and a socket
+ * that takes every write (a local backend) would otherwise write the whole body in one chain of
+ * microtasks, and nothing else (a health check, incoming messages) would run until it ended.
+ */
+const YIELD_EVERY = 1024 * 1024;
 
 /**
  * Writes the pieces to `target` as fast as it drains, until they end, they throw, `target` closes
@@ -115,6 +121,7 @@ const STOPPED = Symbol('stopped');
 export async function writePieces(target: PieceSink, pieces: AsyncIterable<string>, signal: AbortSignal): Promise<WriteResult> {
   const iterator = pieces[Symbol.asyncIterator]();
   let started = false;
+  let sinceYield = 0;
   const halt = (): WriteResult => ({ kind: 'stopped', started, error: signal.aborted ? 'aborted before the request was written' : 'the connection closed while the request was written' });
   try {
     for (;;) {
@@ -123,11 +130,17 @@ export async function writePieces(target: PieceSink, pieces: AsyncIterable<strin
       if (next === STOPPED) return halt();
       if (next.done === true) return { kind: 'written' };
       started = true;
+      sinceYield += next.value.length;
       if (!target.write(next.value)) {
         let onDrain = (): void => {};
         const drained = await unlessStopped(target, signal, new Promise<void>((resolve) => target.once('drain', (onDrain = resolve))));
         target.off('drain', onDrain);
         if (drained === STOPPED) return halt();
+      }
+      // a socket that writes at once drains in a tick of its own, which is no turn of the loop either
+      if (sinceYield >= YIELD_EVERY) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sinceYield = 0;
       }
     }
   } catch (error) {
