@@ -5,6 +5,7 @@
 // discarded once it is answered unless its message now names them (a refused or repeated
 // request leaves nothing behind; what a crash leaves, retention sweeps after an hour).
 import { createHash, randomBytes } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BlobRef } from '@tether/signal-transport';
 import { AppError } from './errors.js';
 import type { BlobStore } from './ports.js';
@@ -68,6 +69,9 @@ export class BlobWriter {
   async #flush(): Promise<void> {
     await this.#blobs.append(this.#id, this.#seq++, this.#chunk.subarray(0, this.#filled), this.#now);
     this.#filled = 0;
+    // a body whose chunks are all buffered already would be read in one chain of microtasks:
+    // let other requests run between two chunks
+    await nextTurn();
   }
 }
 

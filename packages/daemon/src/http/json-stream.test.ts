@@ -57,6 +57,20 @@ describe('readJsonStreaming', () => {
     expect(pieces[1]!.join('')).toBe('x\n"é😀');
   });
 
+  it('gives the event loop turns while it reads a body that is all buffered already', async () => {
+    const body = Buffer.from(JSON.stringify({ data: 'A'.repeat(4 * 1024 * 1024) }));
+    let turns = 0;
+    let finished = false;
+    const count = (): void => {
+      turns++;
+      if (!finished) setImmediate(count);
+    };
+    setImmediate(count);
+    await read(cut(body, Array.from({ length: 64 }, (_, index) => index * 65_536)));
+    finished = true;
+    expect(turns).toBeGreaterThanOrEqual(8); // 4 MiB: a turn at least every 512 KiB
+  });
+
   it('keeps "__proto__" as an own key, as JSON.parse does, never as the prototype', async () => {
     const value = (await read([Buffer.from('{"__proto__":{"polluted":true},"a":1}')])) as Record<string, unknown>;
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);

@@ -5,6 +5,7 @@
 // 100 MB attachment costs one network chunk of memory and a few milliseconds per chunk of the
 // event loop, instead of the whole body, its text and its parse at once.
 import type { IncomingMessage } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { TextDecoder } from 'node:util';
 import { getManyValues, isMany, none } from 'stream-chain/defs.js';
 import { jsonParser, type Token } from 'stream-json/core/parser.js';
@@ -31,6 +32,9 @@ export interface StreamingJsonOptions {
   readonly invalidUtf8?: 'refuse' | 'replace';
 }
 
+/** Bytes read between turns of the event loop (a few milliseconds of work). */
+const YIELD_EVERY = 256 * 1024;
+
 /** Deeper than any request Tether takes; deeper input is refused before it costs anything. */
 const MAX_DEPTH = 64;
 
@@ -51,6 +55,7 @@ export async function readJsonStreaming(request: IncomingMessage, options: Strea
   const parse = jsonParser({ packKeys: true, streamKeys: false, packStrings: false, streamStrings: true, packNumbers: true, streamNumbers: false });
   const decoder = new TextDecoder('utf-8', { fatal: options.invalidUtf8 !== 'replace' });
   let size = 0;
+  let sinceYield = 0;
   const feed = async (text: string | typeof none): Promise<void> => {
     let tokens: unknown;
     try {
@@ -65,6 +70,12 @@ export async function readJsonStreaming(request: IncomingMessage, options: Strea
       size += chunk.length;
       if (size > options.limitBytes) throw options.tooLarge();
       await feed(utf8(decoder, chunk, true));
+      // chunks already buffered are read in one chain of microtasks: let other work run between
+      sinceYield += chunk.length;
+      if (sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
+        await nextTurn();
+      }
     }
     await feed(utf8(decoder, undefined, false));
     if (size === 0) return undefined;
