@@ -79,12 +79,12 @@ const MIGRATIONS: readonly string[] = [
    CREATE UNIQUE INDEX messages_by_position ON messages (position);
    CREATE INDEX messages_expiring ON messages (expires_at) WHERE state = 'queued' AND expires_at IS NOT NULL;
    CREATE INDEX messages_finished ON messages (updated_at) WHERE state IN ('sent', 'delivered', 'read', 'failed');`,
-  // 5: attachment bytes beside the messages, in chunks; a blob whose message is deleted becomes
-  // an orphan at once (unlinked, as old as can be) for the retention sweep.
-  `CREATE TABLE blobs (id TEXT PRIMARY KEY, message_id TEXT, created_at INTEGER NOT NULL);
+  // 5: attachment bytes beside the messages: the chunks are files (blob-store.ts), this says
+  // whose they are and how many there are; a blob whose message is deleted becomes an orphan at
+  // once (unlinked, as old as can be) for the retention sweep.
+  `CREATE TABLE blobs (id TEXT PRIMARY KEY, message_id TEXT, created_at INTEGER NOT NULL, chunks INTEGER NOT NULL DEFAULT 0);
    CREATE INDEX blobs_by_message ON blobs (message_id) WHERE message_id IS NOT NULL;
    CREATE INDEX blobs_unlinked ON blobs (created_at) WHERE message_id IS NULL;
-   CREATE TABLE blob_chunks (blob_id TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (blob_id, seq));
    CREATE TRIGGER blobs_orphaned AFTER DELETE ON messages BEGIN
      UPDATE blobs SET message_id = NULL, created_at = 0 WHERE message_id = OLD.id;
    END;`,

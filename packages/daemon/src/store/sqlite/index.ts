@@ -1,6 +1,7 @@
 // The SQLite store: one connection to `<state-dir>/tether.db` behind every store port the daemon
 // uses (outbox, event log, loss windows, named values, dead letters).
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { LoggedEvent, MessageRecord, Store } from '../../app/ports.js';
 import { startCheckpointer } from './checkpointer.js';
 import { openDatabase, type Db } from './database.js';
@@ -43,7 +44,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions): Sqli
   return {
     db,
     messages: new SqliteMessageStore(db, { maxQueued: options.maxQueued, ...(options.messageEvents ? { events: { store: events, ...options.messageEvents } } : {}) }),
-    blobs: new SqliteBlobStore(db),
+    blobs: new SqliteBlobStore(db, path.join(path.dirname(file), 'blobs')),
     events,
     lossWindows: new SqliteLossWindowStore(db),
     meta,
