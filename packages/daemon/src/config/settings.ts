@@ -121,7 +121,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   spec('unknownPolicy', 'TETHER_UNKNOWN_POLICY', 'at-least-once (resend an unknown message once) or at-most-once', oneOf('at-least-once', 'at-most-once'), () => 'at-least-once' as const),
   spec('outboxMax', 'TETHER_OUTBOX_MAX', 'most queued messages; beyond it sends are refused with 507', integer(1), () => 100_000),
   spec('maxAttachmentMb', 'TETHER_MAX_ATTACHMENT_MB', 'attachment limit per message, MiB', integer(1, 1024), () => 100),
-  spec('maxInflightMb', 'TETHER_MAX_INFLIGHT_MB', 'request bodies held in memory at once, MiB, all listeners together; beyond it requests are answered 503 with Retry-After', integer(1, 65_536), () => 256),
+  spec('maxInflightMb', 'TETHER_MAX_INFLIGHT_MB', 'request bodies held in memory at once, MiB, all listeners together (attachments stream to the store and do not count); beyond it requests are answered 503 with Retry-After', integer(1, 65_536), () => 256),
   spec('sendRate', 'TETHER_SEND_RATE', 'optional pacing: messages per minute', optional(integer(1)), none),
   spec('sendBurst', 'TETHER_SEND_BURST', 'burst allowed by the pacing', optional(integer(1)), none),
   spec('sentRetentionHours', 'TETHER_SENT_RETENTION_HOURS', 'how long sent messages are kept', integer(0), () => 168),

@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,6 +54,20 @@ describe('secureStateDir', () => {
     chmodSync(file, 0o600);
     symlinkSync('/etc/hostname', path.join(dir, 'tetherd.pid'));
     expect(() => secureStateDir(dir, uid, warn)).toThrow(/tetherd.pid is a symbolic link/);
+  });
+
+  it("checks the attachments' directory too: a link or a world-writable one is refused, a readable one made private", () => {
+    const dir = fresh();
+    const blobs = path.join(dir, 'blobs');
+    symlinkSync(tmpdir(), blobs);
+    expect(() => secureStateDir(dir, uid, warn)).toThrow(/blobs is a symbolic link/);
+    const other = fresh();
+    mkdirSync(path.join(other, 'blobs'));
+    chmodSync(path.join(other, 'blobs'), 0o777);
+    expect(() => secureStateDir(other, uid, warn)).toThrow(/blobs is writable by every user/);
+    chmodSync(path.join(other, 'blobs'), 0o755);
+    secureStateDir(other, uid, warn);
+    expect(statSync(path.join(other, 'blobs')).mode & 0o777).toBe(0o700);
   });
 
   it('names the cause and the fix when the directory cannot be created', () => {

@@ -43,6 +43,21 @@ export function secureStateDir(stateDir: string, uid: number, warn: (fields: Rec
     }
     check(file, stats, uid, 'file', warn);
   }
+  // the attachments' bytes (SQLite store): a directory of tetherd's own, never a link
+  const blobs = path.join(stateDir, BLOB_DIR);
+  const stats = lstatOrUndefined(blobs);
+  if (stats !== undefined) check(blobs, stats, uid, 'directory', warn);
+}
+
+/** The directory beside `tether.db` where the SQLite store keeps attachment chunks. */
+export const BLOB_DIR = 'blobs';
+
+function lstatOrUndefined(file: string): Stats | undefined {
+  try {
+    return lstatSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Writes a small file without following a link at its path (O_NOFOLLOW), private from creation. */

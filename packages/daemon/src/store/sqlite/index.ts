@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { LoggedEvent, MessageRecord, Store } from '../../app/ports.js';
+import { BLOB_DIR } from '../../runtime/state-files.js';
 import { startCheckpointer } from './checkpointer.js';
 import { openDatabase, type Db } from './database.js';
 import { SqliteBlobStore } from './blob-store.js';
@@ -44,7 +45,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions): Sqli
   return {
     db,
     messages: new SqliteMessageStore(db, { maxQueued: options.maxQueued, ...(options.messageEvents ? { events: { store: events, ...options.messageEvents } } : {}) }),
-    blobs: new SqliteBlobStore(db, path.join(path.dirname(file), 'blobs')),
+    blobs: new SqliteBlobStore(db, path.join(path.dirname(file), BLOB_DIR)),
     events,
     lossWindows: new SqliteLossWindowStore(db),
     meta,
