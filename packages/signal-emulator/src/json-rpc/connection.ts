@@ -18,7 +18,7 @@ export interface ConnectionContext {
 export class JsonRpcConnection implements HubConnection {
   readonly #writer: GatedWriter<string>;
   readonly #unsubscribe: () => void;
-  #partial = '';
+  #partial: string[] = [];
   #inbox: string[] = [];
 
   constructor(
@@ -46,8 +46,10 @@ export class JsonRpcConnection implements HubConnection {
   }
 
   #receive(chunk: string): void {
-    const lines = (this.#partial + chunk).split('\n');
-    this.#partial = lines.pop() ?? '';
+    // a long line (a large attachment inline) comes in many chunks: gathered, not re-joined per chunk
+    if (!chunk.includes('\n')) return void this.#partial.push(chunk);
+    const lines = (this.#partial.join('') + chunk).split('\n');
+    this.#partial = [lines.pop() ?? ''];
     for (const line of lines) this.#inbox.push(line.endsWith('\r') ? line.slice(0, -1) : line);
     this.#drain();
   }
