@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import { CHUNK_BYTES, Uploads } from './attachment-upload.js';
+import { cutAt } from './testing/pieces.js';
 
 const store = openSqliteStore(path.join(mkdtempSync(path.join(tmpdir(), 'tether-upload-')), 'tether.db'), { maxQueued: 10, checkpointIntervalMs: 60_000 });
 afterAll(() => store.close());
@@ -19,12 +20,7 @@ async function stored(id: string): Promise<Buffer> {
 /** Feeds `text` to a new upload in pieces cut at `points`. */
 async function upload(text: string, points: readonly number[] = [], maxBytes = 1e9) {
   const sink = new Uploads(store.blobs, { now: () => 1, maxBytes }).open('attachments[0]');
-  const at = [...new Set(points.map((point) => point % (text.length + 1)))].sort((a, b) => a - b);
-  let from = 0;
-  for (const point of [...at, text.length]) {
-    if (point > from) await sink.write(text.slice(from, point));
-    from = Math.max(from, point);
-  }
+  for (const piece of cutAt(text, points)) await sink.write(piece);
   return sink.end();
 }
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Uploads } from '../app/attachment-upload.js';
+import { cutAt } from '../app/testing/pieces.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import { parseRestAttachment, RestAttachmentUpload } from './attachments.js';
 
@@ -22,12 +23,7 @@ async function bytesOf(id: string): Promise<Buffer> {
 
 async function streamed(value: string, points: readonly number[]) {
   const upload = new RestAttachmentUpload(new Uploads(store.blobs, { now: () => 1, maxBytes: 1e9 }).writer(), read);
-  const at = [...new Set(points.map((point) => point % (value.length + 1)))].sort((a, b) => a - b);
-  let from = 0;
-  for (const point of [...at, value.length]) {
-    if (point > from) await upload.write(value.slice(from, point));
-    from = Math.max(from, point);
-  }
+  for (const piece of cutAt(value, points)) await upload.write(piece);
   return upload.end();
 }
 

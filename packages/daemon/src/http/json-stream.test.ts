@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { cutAt } from '../app/testing/pieces.js';
 import { BodyBudget } from './body.js';
 import { readJsonStreaming, type JsonPath, type StringSink } from './json-stream.js';
 
@@ -10,17 +11,7 @@ function request(chunks: readonly Buffer[], headers: Record<string, string> = {}
   return Object.assign(Readable.from(chunks), { headers }) as unknown as IncomingMessage;
 }
 
-/** Cuts `bytes` at the given points (in any order, any values). */
-function cut(bytes: Buffer, points: readonly number[]): Buffer[] {
-  const at = [...new Set(points.map((point) => point % (bytes.length + 1)))].sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let from = 0;
-  for (const point of [...at, bytes.length]) {
-    if (point > from) chunks.push(bytes.subarray(from, point));
-    from = Math.max(from, point);
-  }
-  return chunks;
-}
+const cut = cutAt<Buffer>;
 
 const read = (chunks: readonly Buffer[], streamAt: (path: JsonPath) => StringSink | undefined = () => undefined, limitBytes = 1e9) =>
   readJsonStreaming(request(chunks), { limitBytes, tooLarge: () => new Error('too large'), reservation: new BodyBudget(1e9).open(), streamAt });
