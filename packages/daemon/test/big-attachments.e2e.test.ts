@@ -17,13 +17,15 @@ afterEach(async () => {
 });
 
 const BYTES = 6 * 1024 * 1024 + 5; // six chunks and a bit
+/** A busy machine may take seconds to move 8 MB through the emulator: no send deadline (and no resend) meanwhile. */
+const UNHURRIED = { TETHER_SEND_TIMEOUT_MS: '60000' };
 const data = Buffer.from(Uint8Array.from({ length: BYTES }, (_, index) => index % 251)).toString('base64');
 
 describe.each(['rest', 'jsonrpc'] as const)('over %s', (backend) => {
   it('sends a 6 MiB attachment from the control API and from compat, whole', async () => {
     const emulator = await startEmulator({ account: ACCOUNT, ...(backend === 'rest' ? {} : { rest: false, jsonRpc: { tcp: { port: 0 }, receiveMode: 'manual' } }) });
     running.push({ stop: () => emulator.close() });
-    const { tetherd, base } = await compatDaemon({ TETHER_SIGNAL_URL: backend === 'rest' ? emulator.restUrl! : emulator.jsonRpcUrl! });
+    const { tetherd, base } = await compatDaemon({ TETHER_SIGNAL_URL: backend === 'rest' ? emulator.restUrl! : emulator.jsonRpcUrl!, ...UNHURRIED });
     running.push({ stop: () => tetherd.kill() });
     await tetherd.logLine(/"to":"connected"/);
     const stream = tetherd.events('?kinds=message', '0');
@@ -47,7 +49,7 @@ describe('a tetherd killed in the middle of an upload', () => {
     const emulator = await startEmulator({ account: ACCOUNT });
     running.push({ stop: () => emulator.close() });
     const stateDir = tempDir();
-    const env = { TETHER_SIGNAL_URL: emulator.restUrl! };
+    const env = { TETHER_SIGNAL_URL: emulator.restUrl!, ...UNHURRIED };
     const first = new Tetherd(stateDir, env);
     running.push({ stop: () => first.kill() });
     await first.ready();

@@ -149,6 +149,16 @@ describe('a blob that cannot be read whole', () => {
 });
 
 describe('writing the pieces', () => {
+  it('tells of every piece the target took, so a long line counts as activity on its connection', async () => {
+    const sink = new Writable({ write: (_chunk, _encoding, done) => setTimeout(done, 1) });
+    const pieces = async function* (): AsyncGenerator<string> {
+      for (let index = 0; index < 5; index++) yield 'B'.repeat(64 * 1024);
+    };
+    let progress = 0;
+    expect(await writePieces(sink, pieces(), new AbortController().signal, () => progress++)).toEqual({ kind: 'written' });
+    expect(progress).toBe(5);
+  });
+
   it('gives the event loop turns while a socket takes every write at once (a local backend)', async () => {
     const sink = new Writable({ write: (_chunk, _encoding, done) => done() }); // drains at once
     const pieces = async function* (): AsyncGenerator<string> {

@@ -116,9 +116,10 @@ const YIELD_EVERY = 1024 * 1024;
 /**
  * Writes the pieces to `target` as fast as it drains, until they end, they throw, `target` closes
  * or `signal` aborts, whichever comes first: a reader that stalls does not hold the caller past
- * its deadline. Ends nothing and destroys nothing; that is the caller's to decide.
+ * its deadline. `onProgress` hears of every piece the target took (the connection moves). Ends
+ * nothing and destroys nothing; that is the caller's to decide.
  */
-export async function writePieces(target: PieceSink, pieces: AsyncIterable<string>, signal: AbortSignal): Promise<WriteResult> {
+export async function writePieces(target: PieceSink, pieces: AsyncIterable<string>, signal: AbortSignal, onProgress: () => void = () => undefined): Promise<WriteResult> {
   const iterator = pieces[Symbol.asyncIterator]();
   let started = false;
   let sinceYield = 0;
@@ -137,6 +138,7 @@ export async function writePieces(target: PieceSink, pieces: AsyncIterable<strin
         target.off('drain', onDrain);
         if (drained === STOPPED) return halt();
       }
+      onProgress();
       // a socket that writes at once drains in a tick of its own, which is no turn of the loop either
       if (sinceYield >= YIELD_EVERY) {
         await new Promise<void>((resolve) => setImmediate(resolve));

@@ -30,6 +30,7 @@ export class JsonRpcSocket {
   readonly #pending = new Map<string, Pending>();
   readonly #decoder = new LineDecoder();
   readonly #logger: Logger;
+  readonly #onActivity: () => void;
   readonly #writes: Write[] = [];
   #streaming = false;
   #nextId = 1;
@@ -39,6 +40,7 @@ export class JsonRpcSocket {
   private constructor(socket: net.Socket, onNotification: (method: string, params: unknown) => void, onActivity: () => void, logger: Logger) {
     this.#socket = socket;
     this.#logger = logger;
+    this.#onActivity = onActivity;
     let endError: Error | undefined;
     socket.on('error', (error) => (endError ??= error));
     this.ended = new Promise((resolve) => {
@@ -174,7 +176,9 @@ export class JsonRpcSocket {
     } catch (error) {
       return (error as Error).message;
     }
-    const result = await writePieces(this.#socket, pieces, write.signal);
+    // A long line (a large attachment) can take longer to write than the heartbeat's timeout, and
+    // the heartbeat's own pings wait behind it: every piece signal-cli's side takes is activity.
+    const result = await writePieces(this.#socket, pieces, write.signal, this.#onActivity);
     if (result.kind === 'written') return undefined;
     if (result.started && this.isOpen) this.#socket.destroy(new Error('a request was cut off mid-line, so the connection was closed'));
     return result.error;

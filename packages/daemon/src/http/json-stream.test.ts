@@ -62,6 +62,20 @@ describe('readJsonStreaming', () => {
     expect(turns).toBeGreaterThanOrEqual(8); // 4 MiB: a turn at least every 512 KiB
   });
 
+  it('parses a body that declares at most 1 MiB whole, its strings left to the caller', async () => {
+    const body = Buffer.from(JSON.stringify({ attachments: [{ data: 'QUJD' }] }));
+    let sunk = 0;
+    const streamAt = () => ({ write: () => void sunk++, end: () => 'stored' });
+    const small = request([body], { 'content-length': String(body.length) });
+    expect(await readJsonStreaming(small, { limitBytes: 1e9, tooLarge: () => new Error('too large'), reservation: new BodyBudget(1e9).open(), streamAt })).toEqual({ attachments: [{ data: 'QUJD' }] });
+    expect(sunk).toBe(0);
+    const bad = Buffer.from('{"a":"\xff"}', 'latin1');
+    const strict = request([bad], { 'content-length': String(bad.length) });
+    expect(await code(readJsonStreaming(strict, { limitBytes: 1e9, tooLarge: () => new Error('too large'), reservation: new BodyBudget(1e9).open(), streamAt }))).toBe('invalid-body');
+    const lenient = request([bad], { 'content-length': String(bad.length) });
+    expect(await readJsonStreaming(lenient, { limitBytes: 1e9, tooLarge: () => new Error('too large'), reservation: new BodyBudget(1e9).open(), streamAt, invalidUtf8: 'replace' })).toEqual({ a: '\ufffd' });
+  });
+
   it('keeps "__proto__" as an own key, as JSON.parse does, never as the prototype', async () => {
     const value = (await read([Buffer.from('{"__proto__":{"polluted":true},"a":1}')])) as Record<string, unknown>;
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);

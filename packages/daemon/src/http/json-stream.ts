@@ -3,14 +3,15 @@
 // give, except that a string at a path the caller names goes, piece by piece, to a sink of the
 // caller's (an attachment's base64 to the blob store) and the sink's result takes its place. So a
 // 100 MB attachment costs one network chunk of memory and a few milliseconds per chunk of the
-// event loop, instead of the whole body, its text and its parse at once.
+// event loop, instead of the whole body, its text and its parse at once. Small bodies (most sends)
+// are parsed whole, natively; their attachments stay base64 strings.
 import type { IncomingMessage } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { TextDecoder } from 'node:util';
 import { getManyValues, isMany, none } from 'stream-chain/defs.js';
 import { jsonParser, type Token } from 'stream-json/core/parser.js';
 import { AppError } from '../app/errors.js';
-import { busy, type Reservation } from './body.js';
+import { busy, readBody, utf8 as strictUtf8, type Reservation } from './body.js';
 
 /** Where a value sits: keys and array indexes from the top. */
 export type JsonPath = readonly (string | number)[];
@@ -32,6 +33,13 @@ export interface StreamingJsonOptions {
   readonly invalidUtf8?: 'refuse' | 'replace';
 }
 
+/**
+ * Bodies that declare at most this many bytes are read whole and parsed by JSON.parse: most sends
+ * are small, native parsing is several times faster than tokens assembled in JavaScript, and a
+ * mebibyte costs a few milliseconds. Larger bodies, and bodies of unknown length, stream.
+ */
+const WHOLE_UP_TO = 1024 * 1024;
+
 /** Bytes read between turns of the event loop (a few milliseconds of work). */
 const YIELD_EVERY = 256 * 1024;
 
@@ -51,6 +59,7 @@ export async function readJsonStreaming(request: IncomingMessage, options: Strea
     request.resume();
     throw options.tooLarge();
   }
+  if (Number.isFinite(declared) && declared <= WHOLE_UP_TO) return readWhole(request, options);
   const assembler = new Assembler(options);
   const parse = jsonParser({ packKeys: true, streamKeys: false, packStrings: false, streamStrings: true, packNumbers: true, streamNumbers: false });
   const decoder = new TextDecoder('utf-8', { fatal: options.invalidUtf8 !== 'replace' });
@@ -85,6 +94,18 @@ export async function readJsonStreaming(request: IncomingMessage, options: Strea
     throw error;
   }
   return assembler.result();
+}
+
+/** A small body, read whole and parsed natively; its strings stay strings (no sink sees them). */
+async function readWhole(request: IncomingMessage, options: StreamingJsonOptions): Promise<unknown> {
+  const body = await readBody(request, options.limitBytes, options.tooLarge, options.reservation);
+  if (body.length === 0) return undefined;
+  const text = options.invalidUtf8 === 'replace' ? body.toString('utf8') : strictUtf8(body);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AppError('invalid-json', 'the request body is not valid JSON');
+  }
 }
 
 function utf8(decoder: TextDecoder, chunk: Buffer | undefined, stream: boolean): string {
