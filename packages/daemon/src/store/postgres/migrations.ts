@@ -4,6 +4,9 @@
 // and intake of a request group is one server-side function (one round trip, see submit.ts).
 import { CHANGES_CHANNEL, LOCKS } from './database.js';
 
+/** How the database refuses a message that names attachment bytes it does not hold (migration 2). */
+export const BLOBS_NOT_KEPT = 'the attachment bytes this message names are not kept';
+
 export const MIGRATIONS: readonly string[] = [
   // 1: the outbox, the event log, small named values, loss windows, dead letters and the lease.
   `CREATE TABLE tether_account (
@@ -264,11 +267,13 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TRIGGER events_inserted AFTER INSERT ON events
      REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION tether_events_inserted();`,
 
-  // 2: attachment bytes beside the messages (blob-store.ts), linked by intake. A blob whose
-  // message is deleted becomes an orphan at once (unlinked, created_at 0: as old as can be); so
-  // does one the sweep has begun to delete, and intake links only blobs unlinked with
-  // created_at > 0, so a message never names a blob that is partly gone. Chunks reference their
-  // blob: a chunk cannot outlive it (nor be appended after it), and deleting the row deletes them.
+  // 2: attachment bytes beside the messages (blob-store.ts). A blob whose message is deleted
+  // becomes an orphan at once (unlinked, created_at 0: as old as can be); so does one the sweep
+  // has begun to delete. Chunks reference their blob: a chunk cannot outlive it (nor be appended
+  // after it), and deleting the row deletes them. A message row that names blobs links them as it
+  // is inserted, in the same (sub)transaction as the insert: a blob gone, partly swept or named by
+  // another message refuses the row, so intake (migration 1's tether_submit_group, unchanged)
+  // refuses that request alone, with the text submit.ts recognises.
   `CREATE TABLE blobs (id text PRIMARY KEY, message_id text, created_at bigint NOT NULL);
    CREATE INDEX blobs_unlinked ON blobs (created_at) WHERE message_id IS NULL;
    CREATE INDEX blobs_by_message ON blobs (message_id) WHERE message_id IS NOT NULL;
@@ -287,169 +292,18 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TRIGGER messages_orphan_blobs AFTER DELETE ON messages
      REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION tether_blobs_orphaned();
 
-   -- Links the blobs that the chosen messages (indexes into ids and blob_lists, which holds a JSON
-   -- array of blob ids per message, or NULL) name; raises TB001 when one is missing, linked
-   -- already (also by another of these messages) or being swept. One update by primary key each.
-   CREATE FUNCTION tether_link_blobs(ids text[], blob_lists text[], chosen integer[]) RETURNS void LANGUAGE plpgsql AS $$
+   CREATE FUNCTION tether_link_blobs() RETURNS trigger LANGUAGE plpgsql AS $$
    DECLARE
-     link record;
+     blob text;
    BEGIN
-     FOR link IN SELECT DISTINCT ids[k] AS message_id, blob FROM unnest(chosen) AS k, json_array_elements_text(blob_lists[k]::json) AS element (blob) LOOP
-       UPDATE blobs SET message_id = link.message_id WHERE id = link.blob AND message_id IS NULL AND created_at > 0;
-       IF NOT FOUND THEN RAISE EXCEPTION 'the blob % is missing or named already', link.blob USING ERRCODE = 'TB001'; END IF;
+     FOR blob IN SELECT attachment -> 'blob' ->> 'id' FROM jsonb_array_elements(NEW.payload::jsonb -> 'attachments') AS attachment WHERE attachment ? 'blob' LOOP
+       UPDATE blobs SET message_id = NEW.id WHERE id = blob AND (message_id IS NULL OR message_id = NEW.id) AND created_at > 0;
+       -- raise_exception: what tether_submit_group refuses a request for, keeping the others
+       IF NOT FOUND THEN RAISE EXCEPTION '${BLOBS_NOT_KEPT} (blob %)', blob; END IF;
      END LOOP;
+     RETURN NULL;
    END $$;
-
-   -- Intake as in migration 1, with message_blobs (per message: a JSON array of blob ids, or
-   -- NULL): the fast path links the blobs of every accepted request at once; a refusal (TB001)
-   -- sends the group one by one, where a request whose blobs are not all there is refused alone
-   -- ('missing'), nothing of it written. The old overload stays for instances still running the
-   -- previous version during an upgrade (they never name blobs).
-   CREATE FUNCTION tether_submit_group(
-     max_queued bigint, now_ms bigint,
-     request_keys text[], request_hashes text[], request_sizes integer[],
-     message_ids text[], payloads text[], recipients text[], expirations bigint[], event_data text[], message_blobs text[]
-   ) RETURNS TABLE (request integer, outcome text, detail text, event_ids bigint[]) LANGUAGE plpgsql AS $$
-   DECLARE
-     requests integer := COALESCE(cardinality(request_sizes), 0);
-     queued bigint;
-     start_queued bigint;
-     first integer;
-     last integer;
-     known record;
-     logged bigint[];
-     outcomes text[] := array_fill(NULL::text, ARRAY[requests]);
-     details text[] := array_fill(NULL::text, ARRAY[requests]);
-     taken integer[] := '{}';
-     keyed integer[] := '{}';
-     fast boolean := true;
-     offset_in_logged integer := 0;
-   BEGIN
-     PERFORM pg_advisory_xact_lock(${LOCKS.write});
-     SELECT count INTO queued FROM message_counts WHERE state = 'queued';
-     queued := COALESCE(queued, 0);
-     start_queued := queued;
-     -- a key given twice in one group: the second must see the first, so one by one
-     IF (SELECT count(k) <> count(DISTINCT k) FROM unnest(request_keys) AS k) THEN fast := false; END IF;
-
-     IF fast THEN
-       first := 1;
-       FOR i IN 1 .. requests LOOP
-         last := first + request_sizes[i] - 1;
-         known := NULL;
-         IF request_keys[i] IS NOT NULL THEN
-           SELECT request_hash, idempotency_keys.message_ids INTO known FROM idempotency_keys WHERE key = request_keys[i];
-         END IF;
-         IF known IS NOT NULL THEN
-           outcomes[i] := CASE WHEN known.request_hash = request_hashes[i] THEN 'replay' ELSE 'conflict' END;
-           details[i] := known.message_ids;
-         ELSIF queued + request_sizes[i] > max_queued THEN
-           outcomes[i] := 'full';
-           details[i] := queued::text;
-         ELSE
-           outcomes[i] := 'created';
-           queued := queued + request_sizes[i];
-           taken := taken || ARRAY(SELECT generate_series(first, last));
-           IF request_keys[i] IS NOT NULL THEN keyed := keyed || i; END IF;
-         END IF;
-         first := last + 1;
-       END LOOP;
-       BEGIN
-         PERFORM tether_link_blobs(message_ids, message_blobs, taken);
-         INSERT INTO messages (id, position, state, payload, recipients, created_at, updated_at, expires_at)
-           SELECT message_ids[k], nextval('message_positions'), 'queued', payloads[k], recipients[k], now_ms, now_ms, expirations[k]
-           FROM unnest(taken) WITH ORDINALITY AS chosen (k, ordinal)
-           ORDER BY ordinal;
-         INSERT INTO idempotency_keys (key, request_hash, message_ids, created_at)
-           SELECT request_keys[i], request_hashes[i],
-             to_json(message_ids[(SELECT COALESCE(sum(size), 0) FROM unnest(request_sizes[1:i - 1]) AS size) + 1 : (SELECT sum(size) FROM unnest(request_sizes[1:i]) AS size)])::text,
-             now_ms
-           FROM unnest(keyed) AS i;
-         IF cardinality(event_data) > 0 AND cardinality(taken) > 0 THEN
-           WITH inserted AS (
-             INSERT INTO events (kind, at, data)
-               SELECT 'message', now_ms, event_data[k] FROM unnest(taken) WITH ORDINALITY AS chosen (k, ordinal) ORDER BY ordinal
-               RETURNING id
-           ) SELECT array_agg(id ORDER BY id) INTO logged FROM inserted;
-         END IF;
-       EXCEPTION WHEN data_exception OR integrity_constraint_violation OR raise_exception OR SQLSTATE 'TB001' THEN
-         fast := false;
-         queued := start_queued;
-       END;
-     END IF;
-
-     IF fast THEN
-       FOR i IN 1 .. requests LOOP
-         request := i;
-         outcome := outcomes[i];
-         detail := details[i];
-         event_ids := NULL;
-         IF outcome = 'created' AND logged IS NOT NULL THEN
-           event_ids := logged[offset_in_logged + 1 : offset_in_logged + request_sizes[i]];
-           offset_in_logged := offset_in_logged + request_sizes[i];
-         END IF;
-         RETURN NEXT;
-       END LOOP;
-       RETURN;
-     END IF;
-
-     first := 1;
-     FOR i IN 1 .. requests LOOP
-       last := first + request_sizes[i] - 1;
-       request := i;
-       known := NULL;
-       IF request_keys[i] IS NOT NULL THEN
-         SELECT request_hash, idempotency_keys.message_ids INTO known FROM idempotency_keys WHERE key = request_keys[i];
-       END IF;
-       IF known IS NOT NULL THEN
-         outcome := CASE WHEN known.request_hash = request_hashes[i] THEN 'replay' ELSE 'conflict' END;
-         detail := known.message_ids;
-         event_ids := NULL;
-         RETURN NEXT;
-       ELSIF queued + request_sizes[i] > max_queued THEN
-         outcome := 'full';
-         detail := queued::text;
-         event_ids := NULL;
-         RETURN NEXT;
-       ELSE
-         BEGIN
-           PERFORM tether_link_blobs(message_ids, message_blobs, ARRAY(SELECT generate_series(first, last)));
-           INSERT INTO messages (id, position, state, payload, recipients, created_at, updated_at, expires_at)
-             SELECT id, nextval('message_positions'), 'queued', payload, recipient_list, now_ms, now_ms, expires_at
-             FROM unnest(message_ids[first:last], payloads[first:last], recipients[first:last], expirations[first:last])
-               WITH ORDINALITY AS incoming (id, payload, recipient_list, expires_at, ordinal)
-             ORDER BY ordinal;
-           IF request_keys[i] IS NOT NULL THEN
-             INSERT INTO idempotency_keys (key, request_hash, message_ids, created_at)
-               VALUES (request_keys[i], request_hashes[i], to_json(message_ids[first:last])::text, now_ms);
-           END IF;
-           logged := NULL;
-           IF cardinality(event_data) > 0 THEN
-             WITH inserted AS (
-               INSERT INTO events (kind, at, data)
-                 SELECT 'message', now_ms, data FROM unnest(event_data[first:last]) WITH ORDINALITY AS each_event (data, ordinal) ORDER BY ordinal
-                 RETURNING id
-             ) SELECT array_agg(id ORDER BY id) INTO logged FROM inserted;
-           END IF;
-           queued := queued + request_sizes[i];
-           outcome := 'created';
-           detail := NULL;
-           event_ids := logged;
-         EXCEPTION
-           WHEN SQLSTATE 'TB001' THEN
-             -- a blob gone or named already: this request only, nothing of it kept
-             outcome := 'missing';
-             detail := NULL;
-             event_ids := NULL;
-           WHEN data_exception OR integrity_constraint_violation OR raise_exception THEN
-             -- this request only: the others commit
-             outcome := 'failed';
-             detail := SQLERRM;
-             event_ids := NULL;
-         END;
-         RETURN NEXT;
-       END IF;
-       first := last + 1;
-     END LOOP;
-   END $$;`,
+   -- only a payload with a "blob" key can name one (in JSON text a quote inside a string is escaped)
+   CREATE TRIGGER messages_link_blobs AFTER INSERT ON messages
+     FOR EACH ROW WHEN (NEW.payload LIKE '%"blob":{%') EXECUTE FUNCTION tether_link_blobs();`,
 ];

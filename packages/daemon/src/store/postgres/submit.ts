@@ -2,19 +2,20 @@
 // call of `tether_submit_group` (migrations.ts): one round trip and one transaction, which takes
 // the write lock, then checks and writes each request in order under its own subtransaction (a
 // savepoint): an idempotency key seen before replays or conflicts, a request without room is
-// refused, a request the database refuses fails alone, and the others commit. A request links
-// the blobs its attachments name in its subtransaction; one naming a blob that is gone or linked
-// already is refused whole. Ids, records and the `message` events' bodies are made here, so
-// nothing but the event ids is read back.
+// refused, a request the database refuses fails alone, and the others commit. Inserting a message
+// links the blobs its attachments name (a trigger, migrations.ts); one naming a blob that is gone
+// or linked already refuses its request whole. Ids, records and the `message` events' bodies are
+// made here, so nothing but the event ids is read back.
 import { AppError } from '../../app/errors.js';
 import type { LoggedEvent, MessageRecord, Submission, SubmitResult } from '../../app/ports.js';
-import { blobIds, blobsNotKept, newMessageId, newRecord, toRecord } from '../records.js';
+import { blobsNotKept, newMessageId, newRecord, toRecord } from '../records.js';
 import type { Database } from './database.js';
+import { BLOBS_NOT_KEPT } from './migrations.js';
 import { RECORD_COLUMNS, type MessageEvents, type Row } from './message-rows.js';
 
 interface Outcome {
   request: number;
-  outcome: 'created' | 'replay' | 'conflict' | 'full' | 'failed' | 'missing';
+  outcome: 'created' | 'replay' | 'conflict' | 'full' | 'failed';
   detail: string | null;
   event_ids: number[] | null;
 }
@@ -28,7 +29,7 @@ export async function submitGroup(
   const planned = submissions.map((submission) => submission.messages.map(({ message, expiresAt }) => newRecord(newMessageId(now), message, now, expiresAt)));
   const records = planned.flat();
   const data = options.events ? records.map((record) => JSON.stringify(options.events!.present(record))) : [];
-  const { rows } = await db.query<Outcome>('SELECT request, outcome, detail, event_ids FROM tether_submit_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)', [
+  const { rows } = await db.query<Outcome>('SELECT request, outcome, detail, event_ids FROM tether_submit_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
     options.maxQueued,
     now,
     submissions.map((submission) => submission.idempotencyKey ?? null),
@@ -39,11 +40,6 @@ export async function submitGroup(
     records.map((record) => JSON.stringify(record.payload.recipients)),
     records.map((record) => record.expiresAt ?? null),
     data,
-    // per message, the blobs it names as a JSON array (NULL: none)
-    records.map((record) => {
-      const blobs = blobIds(record.payload);
-      return blobs.length === 0 ? null : JSON.stringify(blobs);
-    }),
   ]);
   const created = new Map<string, MessageRecord>();
   const logged: LoggedEvent[] = [];
@@ -67,9 +63,8 @@ export async function submitGroup(
       case 'full':
         return { ok: false, error: outboxFull(Number(row.detail), submissions[index]!.messages.length, options.maxQueued) };
       case 'failed':
+        if (row.detail?.startsWith(BLOBS_NOT_KEPT)) return { ok: false, error: blobsNotKept() };
         return { ok: false, error: new AppError('storage-failed', `the database refused this request (${row.detail}); nothing of it was accepted`) };
-      case 'missing':
-        return { ok: false, error: blobsNotKept() };
     }
   });
   return { results, logged };
