@@ -15,4 +15,6 @@ export type { HttpResult } from './http-request.js';
 export { LossWindows } from './loss-windows.js';
 export type { LossWindow, LossWindowOptions } from './loss-windows.js';
 export type { FrameCounters } from './frame-counters.js';
+/** Bytes as base64 chunk by chunk (what a streamed send writes; for a store that writes a blob out again). */
+export { base64Chunks } from './wire/blob-template.js';
 export * from './wire/index.js';

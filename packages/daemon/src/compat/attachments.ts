@@ -1,7 +1,7 @@
 // `base64_attachments` entries as signal-cli-rest-api reads them (raw base64, or a data URI with an
 // optional `filename=`), decoded as strictly as Go does, and turned into outbox attachments. The
 // real API writes a temp file and lets signal-cli sniff its type; we sniff the common signatures.
-import type { OutgoingAttachment } from '@tether/signal-transport';
+import { base64Chunks, type OutgoingAttachment } from '@tether/signal-transport';
 import type { BlobWriter } from '../app/attachment-upload.js';
 
 export type AttachmentResult = { readonly ok: true; readonly attachment: OutgoingAttachment; readonly size: number } | { readonly ok: false; readonly error: string };
@@ -131,15 +131,9 @@ export class RestAttachmentUpload {
     const result = await this.#result();
     return new StreamedAttachment(result, this.#raw === 0 && this.#prefix === '', async () => {
       if (!result.ok || !result.attachment.blob) return '';
-      const parts: string[] = [];
-      let carry = Buffer.alloc(0);
-      for await (const chunk of this.#read(result.attachment.blob.id)) {
-        const bytes = Buffer.concat([carry, chunk]);
-        const whole = bytes.length - (bytes.length % 3);
-        parts.push(bytes.toString('base64', 0, whole));
-        carry = bytes.subarray(whole);
-      }
-      return this.#prefix + parts.join('') + carry.toString('base64');
+      const parts = [this.#prefix];
+      for await (const piece of base64Chunks(this.#read(result.attachment.blob.id))) parts.push(piece);
+      return parts.join('');
     });
   }
 
