@@ -86,23 +86,27 @@ export async function readBody(request: IncomingMessage, limitBytes: number, too
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The body as text; `invalid-body` when it is not UTF-8 (bytes are refused, never replaced). */
-export function utf8(body: Buffer): string {
+/**
+ * A body's JSON, undefined when it is empty; invalid UTF-8 is refused (`invalid-body`) or, as Go
+ * reads it (compat), replaced. `invalid-json` when it is not JSON.
+ */
+export function parseJson(body: Buffer, invalidUtf8: 'refuse' | 'replace' = 'refuse'): unknown {
+  if (body.length === 0) return undefined;
+  let text: string;
   try {
-    return UTF8.decode(body);
+    text = invalidUtf8 === 'replace' ? body.toString('utf8') : UTF8.decode(body);
   } catch {
     throw new AppError('invalid-body', 'the request body is not valid UTF-8');
   }
-}
-
-/** The body as JSON (`{}` when empty); `invalid-body` when it is not UTF-8, `invalid-json` when it is not JSON. */
-export async function readJson(request: IncomingMessage, limitBytes: number, tooLarge: () => Error, reservation?: Reservation): Promise<unknown> {
-  const body = await readBody(request, limitBytes, tooLarge, reservation);
-  if (body.length === 0) return {};
-  const text = utf8(body);
   try {
     return JSON.parse(text) as unknown;
   } catch {
     throw new AppError('invalid-json', 'the request body is not valid JSON');
   }
+}
+
+/** The body as JSON (`{}` when empty); `invalid-body` when it is not UTF-8, `invalid-json` when it is not JSON. */
+export async function readJson(request: IncomingMessage, limitBytes: number, tooLarge: () => Error, reservation?: Reservation): Promise<unknown> {
+  const value = parseJson(await readBody(request, limitBytes, tooLarge, reservation));
+  return value === undefined ? {} : value;
 }

@@ -11,7 +11,7 @@ import { TextDecoder } from 'node:util';
 import { getManyValues, isMany, none } from 'stream-chain/defs.js';
 import { jsonParser, type Token } from 'stream-json/core/parser.js';
 import { AppError } from '../app/errors.js';
-import { busy, readBody, utf8 as strictUtf8, type Reservation } from './body.js';
+import { busy, parseJson, readBody, type Reservation } from './body.js';
 
 /** Where a value sits: keys and array indexes from the top. */
 export type JsonPath = readonly (string | number)[];
@@ -59,7 +59,8 @@ export async function readJsonStreaming(request: IncomingMessage, options: Strea
     request.resume();
     throw options.tooLarge();
   }
-  if (Number.isFinite(declared) && declared <= WHOLE_UP_TO) return readWhole(request, options);
+  // a small body, read whole and parsed natively; its strings stay strings (no sink sees them)
+  if (Number.isFinite(declared) && declared <= WHOLE_UP_TO) return parseJson(await readBody(request, options.limitBytes, options.tooLarge, options.reservation), options.invalidUtf8);
   const assembler = new Assembler(options);
   const parse = jsonParser({ packKeys: true, streamKeys: false, packStrings: false, streamStrings: true, packNumbers: true, streamNumbers: false });
   const decoder = new TextDecoder('utf-8', { fatal: options.invalidUtf8 !== 'replace' });
@@ -94,18 +95,6 @@ export async function readJsonStreaming(request: IncomingMessage, options: Strea
     throw error;
   }
   return assembler.result();
-}
-
-/** A small body, read whole and parsed natively; its strings stay strings (no sink sees them). */
-async function readWhole(request: IncomingMessage, options: StreamingJsonOptions): Promise<unknown> {
-  const body = await readBody(request, options.limitBytes, options.tooLarge, options.reservation);
-  if (body.length === 0) return undefined;
-  const text = options.invalidUtf8 === 'replace' ? body.toString('utf8') : strictUtf8(body);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new AppError('invalid-json', 'the request body is not valid JSON');
-  }
 }
 
 function utf8(decoder: TextDecoder, chunk: Buffer | undefined, stream: boolean): string {
