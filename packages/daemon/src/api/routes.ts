@@ -121,7 +121,7 @@ async function submit({ request, response, service }: Input, options: ApiOptions
     submitted = await service.submit(body === undefined ? {} : body, key);
   } finally {
     reservation.release();
-    uploads.discardUnlinked().catch((error: unknown) => options.logger.error({ err: error }, 'the attachments of a refused request could not be dropped; retention sweeps them'));
+    void uploads.discardUnlinked();
   }
   const { created, batch, messages } = submitted;
   const status = created ? 202 : 200;

@@ -6,6 +6,7 @@
 // request leaves nothing behind; what a crash leaves, retention sweeps after an hour).
 import { createHash, randomBytes } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Logger } from '@tether/core';
 import type { BlobRef } from '@tether/signal-transport';
 import { AppError } from './errors.js';
 import type { BlobStore } from './ports.js';
@@ -122,12 +123,15 @@ export class Uploads {
   readonly #blobs: Pick<BlobStore, 'append' | 'discard'>;
   readonly #now: () => number;
   readonly #maxBytes: number;
+  readonly #logger: Pick<Logger, 'error'> | undefined;
   readonly #ids: string[] = [];
 
-  constructor(blobs: Pick<BlobStore, 'append' | 'discard'>, options: { now: () => number; maxBytes: number }) {
+  /** `logger` hears of bytes that could not be dropped (retention sweeps them later). */
+  constructor(blobs: Pick<BlobStore, 'append' | 'discard'>, options: { now: () => number; maxBytes: number; logger?: Pick<Logger, 'error'> }) {
     this.#blobs = blobs;
     this.#now = options.now;
     this.#maxBytes = options.maxBytes;
+    this.#logger = options.logger;
   }
 
   /** A sink for the base64 of the attachment at `field` (e.g. `messages[2].attachments[0]`). */
@@ -145,8 +149,12 @@ export class Uploads {
     return new BlobWriter(this.#blobs, { id, now: this.#now(), ...(tooLarge ? { tooLarge } : {}) });
   }
 
-  /** Drops every blob of this request that no message names. */
+  /** Drops every blob of this request that no message names; never rejects (a failure is logged). */
   async discardUnlinked(): Promise<void> {
-    for (const id of this.#ids) await this.#blobs.discard(id);
+    try {
+      for (const id of this.#ids) await this.#blobs.discard(id);
+    } catch (error) {
+      this.#logger?.error({ err: error }, 'the attachments of a refused request could not be dropped; retention sweeps them');
+    }
   }
 }

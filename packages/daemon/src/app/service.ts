@@ -104,7 +104,8 @@ export class TetherService {
   /** Checks and commits `POST /v1/messages` (one message or `{ messages }`); answers once durable. */
   /** Where a request's attachments stream to while it is read (discard what no message names once answered). */
   uploads(): Uploads {
-    return new Uploads(this.#options.store.blobs, { now: () => this.#options.clock.now(), maxBytes: this.#options.maxAttachmentBytes });
+    const { store, clock, maxAttachmentBytes, logger } = this.#options;
+    return new Uploads(store.blobs, { now: () => clock.now(), maxBytes: maxAttachmentBytes, logger });
   }
 
   async submit(body: unknown, idempotencyKey?: string): Promise<Submitted> {

@@ -82,7 +82,7 @@ async function send(version: 'v1' | 'v2', input: RouteInput, context: SendContex
     }
     return await handleSend({ version, body: { parsed }, idempotencyKey: typeof key === 'string' ? key : undefined, signal: input.signal }, context);
   } finally {
-    uploads.discardUnlinked().catch((error: unknown) => context.logger.error({ err: error }, 'the attachments of a refused request could not be dropped; retention sweeps them'));
+    void uploads.discardUnlinked();
   }
 }
 
