@@ -8,7 +8,7 @@ import { startTestPostgres } from '@tether/test-postgres';
 import { Intake } from '../src/app/intake.js';
 import { presentRecord } from '../src/app/present.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
-import { percentile, postgresInserts } from './support.js';
+import { postgresInserts, underLoad } from './support.js';
 
 const TOTAL = Number(process.env['BENCH_MESSAGES'] ?? 8_000);
 const CLIENTS = 16;
@@ -23,24 +23,13 @@ async function measure(): Promise<{ rate: number; p50: number; p99: number; grou
     now: () => Date.now(),
     committed: () => undefined,
   });
-  let next = 0;
-  const latencies: number[] = [];
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (next < TOTAL) {
-        const n = next++;
-        const sent = performance.now();
-        await intake.submit({ messages: [{ message: { recipients: ['+4915100000001'], message: `m${n}` } }], requestHash: `h${n}` });
-        latencies.push(performance.now() - sent);
-      }
-    }),
-  );
-  const rate = TOTAL / ((performance.now() - started) / 1000);
+  const { rate, p50, p99 } = await underLoad(TOTAL, CLIENTS, async (n) => {
+    await intake.submit({ messages: [{ message: { recipients: ['+4915100000001'], message: `m${n}` } }], requestHash: `h${n}` });
+  });
   const counted = (await store.messages.counts()).queued;
   if (counted !== TOTAL) throw new Error(`${counted} queued, ${TOTAL} expected`);
   await store.close();
-  return { rate, p50: percentile(latencies, 50), p99: percentile(latencies, 99), groups };
+  return { rate, p50, p99, groups };
 }
 
 const raw = (await postgresInserts(await server.createDatabase(), TOTAL, CLIENTS)).rate;

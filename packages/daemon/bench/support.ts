@@ -133,24 +133,36 @@ export interface RawAnswer {
   readonly body: Buffer;
 }
 
-/** Single-message enqueue by `clients` concurrent clients: messages/s and request latencies (ms). */
-export async function enqueue(socket: string, count: number, clients = 16, text = (index: number) => `bench ${index}`): Promise<{ rate: number; p50: number; p99: number }> {
-  const connections = Array.from({ length: clients }, () => new RawClient(socket));
+/**
+ * `total` operations by `clients` concurrent workers, each taking the next index until none is
+ * left: operations/s and per-operation latencies (ms). `operation` gets the index and its worker's number.
+ */
+export async function underLoad(total: number, clients: number, operation: (index: number, worker: number) => Promise<void>): Promise<{ rate: number; p50: number; p99: number }> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(
-    connections.map(async (client) => {
-      while (next < count) {
+    Array.from({ length: clients }, async (_, worker) => {
+      while (next < total) {
+        const index = next++;
         const begin = performance.now();
-        const answer = await client.request('POST', '/v1/messages', JSON.stringify({ recipients: [FRIEND], message: text(next++) }));
-        if (answer.status !== 202) throw new Error(`enqueue answered ${answer.status}: ${answer.body.toString()}`);
+        await operation(index, worker);
         latencies.push(performance.now() - begin);
       }
     }),
   );
+  return { rate: total / ((performance.now() - started) / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+/** Single-message enqueue by `clients` concurrent clients: messages/s and request latencies (ms). */
+export async function enqueue(socket: string, count: number, clients = 16, text = (index: number) => `bench ${index}`): Promise<{ rate: number; p50: number; p99: number }> {
+  const connections = Array.from({ length: clients }, () => new RawClient(socket));
+  const measured = await underLoad(count, clients, async (index, worker) => {
+    const answer = await connections[worker]!.request('POST', '/v1/messages', JSON.stringify({ recipients: [FRIEND], message: text(index) }));
+    if (answer.status !== 202) throw new Error(`enqueue answered ${answer.status}: ${answer.body.toString()}`);
+  });
   for (const client of connections) client.close();
-  return { rate: count / ((performance.now() - started) / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return measured;
 }
 
 export const percentile = (values: readonly number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
@@ -171,20 +183,9 @@ export async function postgresInserts(url: string, total: number, clients: numbe
   await setup.query('CREATE TABLE rows (id text PRIMARY KEY, payload text NOT NULL, created_at bigint NOT NULL)');
   await setup.end();
   const pool = new pg.Pool({ connectionString: url, max: clients });
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next < total) {
-        const index = next++;
-        const begin = performance.now();
-        await pool.query({ name: 'insert', text: 'INSERT INTO rows VALUES ($1, $2, $3)', values: [`r${index}`, JSON.stringify({ recipients: [FRIEND], message: `bench ${index}` }), Date.now()] });
-        latencies.push(performance.now() - begin);
-      }
-    }),
-  );
-  const rate = total / ((performance.now() - started) / 1000);
+  const measured = await underLoad(total, clients, async (index) => {
+    await pool.query({ name: 'insert', text: 'INSERT INTO rows VALUES ($1, $2, $3)', values: [`r${index}`, JSON.stringify({ recipients: [FRIEND], message: `bench ${index}` }), Date.now()] });
+  });
   await pool.end();
-  return { rate, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return measured;
 }
